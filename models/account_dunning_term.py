@@ -1,0 +1,140 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class AccountDunningTerm(models.Model):
+    """Reminder terms: an ordered plan of reminder levels for a company."""
+
+    _name = "account.dunning.term"
+    _description = "Reminder Terms"
+    _order = "sequence, name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    level_ids = fields.One2many(
+        "account.dunning.level",
+        "term_id",
+        string="Levels",
+        copy=True,
+    )
+    level_count = fields.Integer(compute="_compute_level_count")
+    max_reminders = fields.Integer(
+        string="Max. Reminders per Invoice",
+        default=0,
+        help="Maximum number of reminders issued for one invoice. 0 means one "
+        "reminder per level. A higher number repeats the last level at the "
+        "same interval until the maximum is reached.",
+    )
+    escalation_mode = fields.Selection(
+        [
+            ("step", "One level at a time"),
+            ("jump", "Jump to the level matching the delay"),
+        ],
+        default="step",
+        required=True,
+        help="One level at a time: an invoice that was never reminded always "
+        "starts at the first level.\nJump: an invoice that was never reminded "
+        "gets directly the highest level whose delay has passed.",
+    )
+    include_not_due = fields.Boolean(
+        string="List Items Not Yet Due",
+        help="Reminders also list the open invoices that are not yet due, in a "
+        "separate section, so that the customer sees the whole balance.",
+    )
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Fees Journal",
+        check_company=True,
+        domain="[('type', 'in', ('sale', 'general'))]",
+        help="Journal of the entries posted when a reminder with fees or "
+        "interest is issued.",
+    )
+    fee_account_id = fields.Many2one(
+        "account.account",
+        string="Fees Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+    )
+    interest_account_id = fields.Many2one(
+        "account.account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+    )
+    note = fields.Html(translate=True)
+    partner_count = fields.Integer(compute="_compute_partner_count")
+
+    @api.depends("level_ids")
+    def _compute_level_count(self):
+        for term in self:
+            term.level_count = len(term.level_ids)
+
+    def _compute_partner_count(self):
+        partner_model = self.env["res.partner"]
+        for term in self:
+            if not term.id:
+                term.partner_count = 0
+                continue
+            term.partner_count = partner_model.with_company(
+                term.company_id
+            ).search_count([("dunning_term_id", "=", term.id)])
+
+    def _get_engine_levels(self):
+        """Return the levels of the terms as engine rules, in level order."""
+        self.ensure_one()
+        return [level._to_engine_rule() for level in self.level_ids.sorted("number")]
+
+    @api.constrains("max_reminders", "level_ids")
+    def _check_levels(self):
+        for term in self:
+            if term.max_reminders < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: the maximum number of reminders "
+                        "cannot be negative.",
+                        term=term.display_name,
+                    )
+                )
+            previous = None
+            for level in term.level_ids._sorted_by_sequence():
+                if previous is not None and level.delay_days <= previous.delay_days:
+                    raise ValidationError(
+                        self.env._(
+                            "Reminder terms %(term)s: the delays of the levels must be "
+                            "strictly increasing. Level %(level)s (%(days)s days) does "
+                            "not come after level %(previous)s (%(previous_days)s days).",
+                            term=term.display_name,
+                            level=level.name,
+                            days=level.delay_days,
+                            previous=previous.name,
+                            previous_days=previous.delay_days,
+                        )
+                    )
+                previous = level
+
+    def action_view_partners(self):
+        self.ensure_one()
+        partners = (
+            self.env["res.partner"]
+            .with_company(self.company_id)
+            .search([("dunning_term_id", "=", self.id)])
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Customers"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", partners.ids)],
+            "context": {"allowed_company_ids": [self.company_id.id]},
+        }

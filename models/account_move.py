@@ -1,0 +1,70 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    dunning_term_id = fields.Many2one(
+        "account.dunning.term",
+        string="Reminder Terms",
+        check_company=True,
+        copy=False,
+        tracking=True,
+        help="Overrides the reminder terms of the customer for this invoice.",
+    )
+    dunning_blocked = fields.Boolean(
+        string="No Reminders",
+        copy=False,
+        tracking=True,
+        help="Exclude this invoice from payment reminders (e.g. disputed).",
+    )
+    dunning_block_reason = fields.Char(
+        string="Reason for No Reminders", copy=False, tracking=True
+    )
+    dunning_level_number = fields.Integer(
+        string="Reminder Level",
+        compute="_compute_dunning_info",
+        help="Highest reminder level issued for this invoice.",
+    )
+    dunning_last_date = fields.Date(
+        string="Last Reminder", compute="_compute_dunning_info"
+    )
+    dunning_reminder_line_ids = fields.One2many(
+        "account.dunning.reminder.line", "move_id", string="Reminder Lines"
+    )
+    dunning_reminder_count = fields.Integer(
+        string="Reminders", compute="_compute_dunning_info"
+    )
+
+    @api.depends(
+        "line_ids.dunning_level_number",
+        "line_ids.dunning_last_date",
+        "dunning_reminder_line_ids",
+    )
+    def _compute_dunning_info(self):
+        for move in self:
+            receivable = move.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable"
+            )
+            move.dunning_level_number = max(
+                receivable.mapped("dunning_level_number") or [0]
+            )
+            dates = [d for d in receivable.mapped("dunning_last_date") if d]
+            move.dunning_last_date = max(dates) if dates else False
+            move.dunning_reminder_count = len(
+                move.dunning_reminder_line_ids.reminder_id.filtered(
+                    lambda reminder: reminder.state != "cancel"
+                )
+            )
+
+    def action_view_dunning_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning_automation.action_account_dunning_reminder"
+        )
+        action["domain"] = [("line_ids.move_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action

@@ -1,0 +1,59 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+
+from ..dunning_engine import levels as engine_levels
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    dunning_level_id = fields.Many2one(
+        "account.dunning.level",
+        string="Reminder Level",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        help="Level of the last reminder issued for this item.",
+    )
+    dunning_level_number = fields.Integer(
+        string="Reminder Level Number", copy=False, readonly=True
+    )
+    dunning_last_date = fields.Date(
+        string="Last Reminder Date", copy=False, readonly=True
+    )
+    dunning_count = fields.Integer(
+        string="Reminders Issued", copy=False, readonly=True
+    )
+
+    def _dunning_open_receivable_domain(self, company):
+        """Open customer receivable items of ``company`` that reminders may list."""
+        return [
+            ("company_id", "=", company.id),
+            ("account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual", ">", 0.0),
+        ]
+
+    def _dunning_due_date(self):
+        self.ensure_one()
+        return self.date_maturity or self.date
+
+    def _dunning_term(self):
+        """Terms applying to this item: invoice override, customer, company."""
+        self.ensure_one()
+        move = self.move_id
+        return move.dunning_term_id or self.partner_id.with_company(
+            self.company_id
+        )._get_dunning_term()
+
+    def _dunning_engine_state(self):
+        self.ensure_one()
+        return engine_levels.LineState(
+            due_date=self._dunning_due_date(),
+            level_number=self.dunning_level_number,
+            last_reminder_date=self.dunning_last_date or None,
+            reminder_count=self.dunning_count,
+        )

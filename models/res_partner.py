@@ -1,0 +1,107 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    dunning_term_id = fields.Many2one(
+        "account.dunning.term",
+        string="Reminder Terms",
+        company_dependent=True,
+        domain="[('company_id', '=', current_company_id)]",
+        help="Reminder terms of this customer in the current company. When "
+        "empty, the default terms of the company apply.",
+    )
+    dunning_blocked = fields.Boolean(
+        string="No Reminders",
+        company_dependent=True,
+        help="Never send payment reminders to this customer (e.g. dispute, "
+        "payment plan agreed).",
+    )
+    dunning_reminder_ids = fields.One2many(
+        "account.dunning.reminder",
+        "partner_id",
+        string="Reminders",
+        readonly=True,
+        groups="account.group_account_invoice",
+    )
+    dunning_reminder_count = fields.Integer(
+        string="Reminder Count", compute="_compute_dunning_reminder_stats",
+        groups="account.group_account_invoice",
+    )
+    dunning_last_reminder_date = fields.Date(
+        string="Last Reminder", compute="_compute_dunning_reminder_stats",
+        groups="account.group_account_invoice",
+    )
+    dunning_max_level = fields.Integer(
+        string="Highest Reminder Level",
+        compute="_compute_dunning_reminder_stats",
+        groups="account.group_account_invoice",
+        help="Highest level among the open invoices of the customer.",
+    )
+
+    @api.depends_context("company")
+    def _compute_dunning_reminder_stats(self):
+        reminder_model = self.env["account.dunning.reminder"]
+        line_model = self.env["account.move.line"]
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if not commercial.id:
+                partner.dunning_reminder_count = 0
+                partner.dunning_last_reminder_date = False
+                partner.dunning_max_level = 0
+                continue
+            reminders = reminder_model.search(
+                [
+                    ("partner_id", "=", commercial.id),
+                    ("company_id", "in", self.env.companies.ids),
+                    ("state", "!=", "cancel"),
+                ]
+            )
+            partner.dunning_reminder_count = len(reminders)
+            issued = reminders.filtered("issue_date")
+            partner.dunning_last_reminder_date = (
+                max(issued.mapped("issue_date")) if issued else False
+            )
+            open_lines = line_model.search(
+                line_model._dunning_open_receivable_domain(self.env.company)
+                + [("partner_id", "child_of", commercial.id)]
+            )
+            partner.dunning_max_level = max(
+                open_lines.mapped("dunning_level_number") or [0]
+            )
+
+    @api.constrains("dunning_term_id")
+    def _check_dunning_term_company(self):
+        for partner in self:
+            term = partner.dunning_term_id
+            if term and term.company_id != self.env.company:
+                raise ValidationError(
+                    self.env._(
+                        "The reminder terms %(term)s belong to %(company)s: they "
+                        "cannot be set on %(partner)s for %(current)s.",
+                        term=term.display_name,
+                        company=term.company_id.name,
+                        partner=partner.display_name,
+                        current=self.env.company.name,
+                    )
+                )
+
+    def _get_dunning_term(self):
+        """Terms applying to this partner in the current company."""
+        self.ensure_one()
+        commercial = self.commercial_partner_id
+        return commercial.dunning_term_id or self.env.company.dunning_term_id
+
+    def action_view_dunning_reminders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_dunning_automation.action_account_dunning_reminder"
+        )
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

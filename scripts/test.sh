@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Runs every test of account_dunning_automation.
+#
+#  1. the pure-Python engine tests (pytest), on any machine;
+#  2. static checks: Python syntax, XML well-formedness, manifest, pylint-odoo;
+#  3. when Odoo 18 is importable (ODOO_PYTHON, default python3): the Odoo suite
+#     (--test-tags /account_dunning_automation) on a fresh database without demo
+#     data, then a second fresh install WITH demo data that must log no warning.
+#     PostgreSQL is started if it is not running.
+#
+# Ends with one line "total: N passed, N failed" and a non-zero exit on failure.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/lib.sh
+. "$ROOT/scripts/lib.sh"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/${MODULE}.XXXXXX")
+PASSED=0
+FAILED=0
+STATUS=0
+
+say() { printf '\n=== %s\n' "$*"; }
+fail() { printf 'FAILED: %s\n' "$*"; STATUS=1; }
+
+pip_ensure() { # module-name pip-spec
+    "$PYTHON" -c "import $1" 2>/dev/null && return 0
+    echo "installing $2 (test tool) ..."
+    "$PYTHON" -m pip install -q "$2" >/dev/null 2>&1 || "$PYTHON" -m pip install -q --user "$2" >/dev/null 2>&1
+    "$PYTHON" -c "import $1" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- engine tests
+say "Engine tests (pure Python, no Odoo)"
+if pip_ensure pytest pytest && pip_ensure hypothesis hypothesis; then
+    (cd "$ROOT" && PYTHONPATH="$ROOT" "$PYTHON" -m pytest -q -p no:cacheprovider \
+        dunning_engine/tests 2>&1) | tee "$WORK/pytest.log"
+    rc=${PIPESTATUS[0]}
+    p=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
+    f=$(grep -Eo '[0-9]+ (failed|errors?)' "$WORK/pytest.log" | awk '{s += $1} END {print s + 0}')
+    PASSED=$((PASSED + ${p:-0})); FAILED=$((FAILED + ${f:-0}))
+    if [ "$rc" -ne 0 ] || [ "${p:-0}" -eq 0 ]; then fail "engine tests (pytest exit $rc)"; fi
+else
+    fail "pytest could not be installed"
+fi
+
+# ---------------------------------------------------------------- static checks
+say "Static checks"
+if "$PYTHON" "$ROOT/scripts/static_checks.py" "$ROOT"; then
+    PASSED=$((PASSED + 1))
+else
+    FAILED=$((FAILED + 1)); fail "static checks"
+fi
+if pip_ensure pylint_odoo "pylint-odoo>=9.3,<10"; then
+    if (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
+            "$(basename "$ROOT")" --disable=all --enable=E,F \
+            --load-plugins=pylint_odoo >"$WORK/pylint-errors.log" 2>&1) \
+       && (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
+            "$(basename "$ROOT")" >"$WORK/pylint.log" 2>&1); then
+        echo "pylint-odoo: no message"
+        PASSED=$((PASSED + 1))
+    else
+        cat "$WORK/pylint-errors.log" "$WORK/pylint.log" 2>/dev/null | grep -v '^\*\*\*' | head -60
+        FAILED=$((FAILED + 1)); fail "pylint-odoo"
+    fi
+else
+    echo "pylint-odoo could not be installed: pylint check skipped"
+fi
+
+# ---------------------------------------------------------------- Odoo suite
+run_odoo() { # db log extra-args...
+    local db=$1 log=$2; shift 2
+    "$PYTHON" -m odoo --addons-path="$ADDONS" -d "$db" \
+        --db_replica_host="" --db-filter="^${db}\$" \
+        --http-interface=127.0.0.1 --http-port="${TEST_HTTP_PORT:-8169}" --max-cron-threads=0 \
+        --stop-after-init --log-level=info "$@" >"$log" 2>&1
+}
+
+if odoo_available; then
+    say "Odoo suite ($("$PYTHON" -c 'import odoo.release; print(odoo.release.version)'))"
+    if ! start_postgres || ! ensure_db_role; then
+        fail "PostgreSQL could not be started or reached"
+    else
+        ADDONS=$(odoo_addons_path "$ROOT" "$WORK")
+        DB_TEST="${MODULE}_test_$$"
+        DB_DEMO="${MODULE}_demo_$$"
+        dropdb --if-exists "$DB_TEST" >/dev/null 2>&1
+        dropdb --if-exists "$DB_DEMO" >/dev/null 2>&1
+
+        echo "--- install without demo data + tests ($DB_TEST)"
+        run_odoo "$DB_TEST" "$WORK/odoo-test.log" -i "$MODULE" --without-demo=all \
+            --test-enable --test-tags "/$MODULE"
+        rc=$?
+        grep -E "(ERROR|CRITICAL|WARNING|FAIL:|odoo.tests.stats|odoo.tests.result|Ran [0-9]+ test)" "$WORK/odoo-test.log" \
+            | grep -v "odoo.tests.stats.*[0-9] queries" | tail -80
+        result=$(grep -E "odoo.tests.result: [0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests" "$WORK/odoo-test.log" | tail -1)
+        if [ -z "$result" ]; then
+            tail -40 "$WORK/odoo-test.log"
+            FAILED=$((FAILED + 1)); fail "the Odoo suite did not report a result (exit $rc)"
+        else
+            nf=$(sed -E 's/.*: ([0-9]+) failed, ([0-9]+) error.* of ([0-9]+) tests.*/\1 \2 \3/' <<<"$result")
+            read -r tf te tt <<<"$nf"
+            PASSED=$((PASSED + tt - tf - te)); FAILED=$((FAILED + tf + te))
+            echo "odoo: $((tt - tf - te)) passed, $((tf + te)) failed (of $tt)"
+            if [ "$tt" -eq 0 ]; then fail "the Odoo suite ran no test"; fi
+            if [ "$tf" -ne 0 ] || [ "$te" -ne 0 ] || [ "$rc" -ne 0 ]; then fail "Odoo suite"; fi
+        fi
+        if grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/odoo-test.log" | grep -v "odoo.tests" >/dev/null; then
+            FAILED=$((FAILED + 1)); fail "warnings or errors while installing without demo data"
+        fi
+
+        echo "--- install with demo data ($DB_DEMO)"
+        run_odoo "$DB_DEMO" "$WORK/odoo-demo.log" -i "$MODULE"
+        rc=$?
+        if [ "$rc" -ne 0 ] || grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/odoo-demo.log"; then
+            tail -20 "$WORK/odoo-demo.log"
+            FAILED=$((FAILED + 1)); fail "install with demo data (exit $rc, or warnings above)"
+        else
+            reminders=$(psql -d "$DB_DEMO" -Atc "select count(*) from account_dunning_reminder" 2>/dev/null)
+            echo "demo install: no warning; demo reminders created: ${reminders:-?}"
+            PASSED=$((PASSED + 1))
+        fi
+        if [ -z "${KEEP_DB:-}" ]; then
+            dropdb --if-exists "$DB_TEST" >/dev/null 2>&1
+            dropdb --if-exists "$DB_DEMO" >/dev/null 2>&1
+        fi
+    fi
+else
+    say "Odoo suite SKIPPED: Odoo 18 is not importable by '$PYTHON' (set ODOO_PYTHON to a Python that can import odoo). Only the engine tests and static checks ran."
+fi
+
+[ -n "${KEEP_LOGS:-}" ] && echo "logs kept in $WORK" || rm -rf "$WORK"
+echo
+echo "total: $PASSED passed, $FAILED failed"
+if [ "$STATUS" -ne 0 ] || [ "$FAILED" -ne 0 ]; then exit 1; fi
+exit 0

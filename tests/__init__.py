@@ -1,0 +1,4 @@
+from . import test_dunning_term
+from . import test_dunning_reminder
+from . import test_dunning_lifecycle
+from . import test_dunning_multicompany

@@ -1,0 +1,156 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import date
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import Form, tagged
+
+from .common import DunningCommon
+
+
+@tagged("post_install", "-at_install")
+class TestDunningLifecycle(DunningCommon):
+    def _issued_reminder(self, due="2026-01-10", day="2026-01-11", amount=1000.0):
+        self._invoice(due, amount)
+        with freeze_time(day):
+            reminder = self._create()
+            reminder.action_issue()
+        return reminder
+
+    def test_issue_only_draft(self):
+        reminder = self._issued_reminder()
+        with self.assertRaisesRegex(UserError, "Only draft reminders can be issued"):
+            reminder.action_issue()
+
+    def test_issued_reminder_cannot_be_deleted(self):
+        reminder = self._issued_reminder()
+        with self.assertRaisesRegex(UserError, "cancel it instead"):
+            reminder.unlink()
+
+    def test_cancel_issued_restores_previous_level(self):
+        invoice = self._invoice("2026-01-10")
+        line = self._receivable_line(invoice)
+        with freeze_time("2026-01-11"):
+            self._create().action_issue()
+        with freeze_time("2026-01-17"):
+            second = self._create()
+            second.action_issue()
+        self.assertEqual(line.dunning_level_id, self.level_2)
+        second.action_cancel()
+        self.assertEqual(second.state, "cancel")
+        self.assertEqual(line.dunning_level_id, self.level_1)
+        self.assertEqual(line.dunning_last_date, date(2026, 1, 11))
+        self.assertEqual(line.dunning_count, 1)
+        with freeze_time("2026-01-17"):  # level 2 can be reached again
+            self.assertEqual(self._create().level_id, self.level_2)
+
+    def test_cancel_older_reminder_refused_when_a_later_one_exists(self):
+        invoice = self._invoice("2026-01-10")
+        with freeze_time("2026-01-11"):
+            first = self._create()
+            first.action_issue()
+        with freeze_time("2026-01-17"):
+            self._create().action_issue()
+        with self.assertRaisesRegex(UserError, "reminded again afterwards"):
+            first.action_cancel()
+        self.assertEqual(self._receivable_line(invoice).dunning_count, 2)
+
+    def test_stale_draft_cannot_be_issued(self):
+        self._invoice("2026-01-10")
+        with freeze_time("2026-01-11"):
+            first = self._create()
+            # a second draft made by hand for the same item
+            copy = first.copy({"line_ids": [
+                (0, 0, line.copy_data()[0]) for line in first.line_ids
+            ]})
+            first.action_issue()
+            with self.assertRaisesRegex(UserError, "out of date"):
+                copy.action_issue()
+        self.assertEqual(copy.state, "draft")
+
+    def test_fees_and_interest_posted_at_issue(self):
+        fee_account = self.company_data["default_account_revenue"].copy()
+        self.term.write(
+            {
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "fee_account_id": fee_account.id,
+                "interest_account_id": fee_account.id,
+            }
+        )
+        self.level_1.write({"fee_amount": 15.0, "interest_rate": 36.5})
+        self._invoice("2026-01-01", 1000.0)
+        with freeze_time("2026-01-11"):
+            reminder = self._create()
+            # 1000 * 36.5% * 10 days / 365 = 10.00
+            self.assertEqual(reminder.amount_interest, 10.0)
+            self.assertEqual(reminder.amount_fee, 15.0)
+            self.assertEqual(reminder.amount_total, 1025.0)
+            reminder.action_issue()
+        move = reminder.move_id
+        self.assertEqual(move.state, "posted")
+        receivable = move.line_ids.filtered(
+            lambda l: l.account_type == "asset_receivable"
+        )
+        self.assertEqual(receivable.balance, 25.0)
+        self.assertEqual(receivable.partner_id, self.partner_a)
+        self.assertEqual(receivable.date_maturity, date(2026, 1, 19))
+        self.assertEqual(sum(move.line_ids.mapped("balance")), 0.0)
+        reminder.action_cancel()
+        self.assertTrue(move.reversal_move_ids)
+        self.assertEqual(move.payment_state, "reversed")
+
+    def test_fees_without_accounts_refused(self):
+        self.level_1.fee_amount = 15.0
+        self._invoice("2026-01-01")
+        with freeze_time("2026-01-11"):
+            reminder = self._create()
+            with self.assertRaisesRegex(UserError, "fees journal"):
+                reminder.action_issue()
+        self.assertEqual(reminder.state, "draft")
+        self.assertFalse(self._receivable_line(reminder.line_ids.move_id).dunning_level_id)
+
+    def test_send_by_email_marks_sent(self):
+        reminder = self._issued_reminder()
+        action = reminder.action_send()
+        composer = Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        ).save()
+        self.assertIn(reminder.name, composer.subject)
+        composer._action_send_mail()
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.send_count, 1)
+        message = reminder.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
+        self.assertIn(self.partner_a, message.partner_ids)
+        self.assertTrue(message.attachment_ids)
+
+    def test_send_requires_issue(self):
+        self._invoice("2026-01-10")
+        with freeze_time("2026-01-11"):
+            reminder = self._create()
+        with self.assertRaisesRegex(UserError, "must be issued"):
+            reminder.action_send()
+
+    def test_print_letter(self):
+        reminder = self._issued_reminder()
+        action = reminder.action_print()
+        self.assertEqual(
+            action["report_name"], "account_dunning_automation.report_dunning_reminder"
+        )
+        self.assertEqual(reminder.state, "sent")
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "account_dunning_automation.report_dunning_reminder", reminder.ids
+        )[0].decode()
+        self.assertIn(reminder.name, html)
+        self.assertIn(reminder.line_ids.move_id.name, html)
+
+    def test_partner_history(self):
+        reminder = self._issued_reminder()
+        self.assertEqual(self.partner_a.dunning_reminder_count, 1)
+        self.assertEqual(self.partner_a.dunning_last_reminder_date, date(2026, 1, 11))
+        self.assertEqual(self.partner_a.dunning_max_level, 1)
+        self.assertIn(reminder, self.partner_a.dunning_reminder_ids)
+        action = self.partner_a.action_view_dunning_reminders()
+        self.assertEqual(self.Reminder.search(action["domain"]), reminder)
