@@ -55,7 +55,7 @@ class AccountDunningReminder(models.Model):
         tracking=True,
         domain="[('is_company', '=', True)]",
     )
-    lang = fields.Char(related="partner_id.lang")
+    lang = fields.Selection(related="partner_id.lang")
     date = fields.Date(
         string="Reminder Date",
         required=True,
@@ -72,7 +72,9 @@ class AccountDunningReminder(models.Model):
         help="Highest new level reached by the lines of this reminder; its "
         "texts, template and fees apply.",
     )
-    level_number = fields.Integer(related="level_id.number", store=True)
+    level_number = fields.Integer(
+        string="Level No.", related="level_id.number", store=True
+    )
     issue_date = fields.Date(readonly=True, copy=False, tracking=True)
     sent_date = fields.Date(readonly=True, copy=False, tracking=True)
     send_count = fields.Integer(string="Times Sent", readonly=True, copy=False)
@@ -488,6 +490,8 @@ class AccountDunningReminder(models.Model):
                     items=", ".join(stale.move_line_id.move_id.mapped("name")),
                 )
             )
+        self._set_fee()
+        self._check_fee_config()
         for line in new_lines:
             move_line = line.move_line_id
             move_line.write(
@@ -498,7 +502,6 @@ class AccountDunningReminder(models.Model):
                     "dunning_count": move_line.dunning_count + 1,
                 }
             )
-        self._set_fee()
         move = self._create_fee_move(issue_date)
         self.write(
             {
@@ -508,13 +511,17 @@ class AccountDunningReminder(models.Model):
             }
         )
 
-    def _create_fee_move(self, issue_date):
-        """Post the fees and interest of the reminder; return the entry."""
+    def _fee_term(self):
+        self.ensure_one()
+        return self.term_id or self.level_id.term_id
+
+    def _check_fee_config(self):
+        """Refuse to issue when fees or interest cannot be posted."""
         self.ensure_one()
         currency = self.currency_id
         if currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest):
-            return self.env["account.move"]
-        term = self.term_id or self.level_id.term_id
+            return
+        term = self._fee_term()
         missing = []
         if not term.journal_id:
             missing.append(self.env._("a fees journal"))
@@ -532,6 +539,14 @@ class AccountDunningReminder(models.Model):
                     missing=", ".join(missing),
                 )
             )
+
+    def _create_fee_move(self, issue_date):
+        """Post the fees and interest of the reminder; return the entry."""
+        self.ensure_one()
+        currency = self.currency_id
+        if currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest):
+            return self.env["account.move"]
+        term = self._fee_term()
         partner = self.partner_id.with_company(self.company_id)
         receivable = partner.property_account_receivable_id
         label = self.env._("Reminder %s", self.name)

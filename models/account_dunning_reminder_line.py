@@ -21,7 +21,9 @@ class AccountDunningReminderLine(models.Model):
     company_id = fields.Many2one(
         related="reminder_id.company_id", store=True, index=True, precompute=True
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(
+        string="Company Currency", related="company_id.currency_id"
+    )
     state = fields.Selection(related="reminder_id.state")
     move_line_id = fields.Many2one(
         "account.move.line",
@@ -60,7 +62,7 @@ class AccountDunningReminderLine(models.Model):
     )
     term_id = fields.Many2one("account.dunning.term", string="Reminder Terms")
     level_id = fields.Many2one("account.dunning.level")
-    level_number = fields.Integer(related="level_id.number")
+    level_number = fields.Integer(string="Level No.", related="level_id.number")
     is_new_level = fields.Boolean(
         string="Escalated",
         help="This item reaches a new level with this reminder; issuing the "
