@@ -52,14 +52,11 @@ else
 fi
 if pip_ensure pylint_odoo "pylint-odoo>=9.3,<10"; then
     if (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
-            "$(basename "$ROOT")" --disable=all --enable=E,F \
-            --load-plugins=pylint_odoo >"$WORK/pylint-errors.log" 2>&1) \
-       && (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
             "$(basename "$ROOT")" >"$WORK/pylint.log" 2>&1); then
         echo "pylint-odoo: no message"
         PASSED=$((PASSED + 1))
     else
-        cat "$WORK/pylint-errors.log" "$WORK/pylint.log" 2>/dev/null | grep -v '^\*\*\*' | head -60
+        grep -v '^\*\*\*' "$WORK/pylint.log" | head -60
         FAILED=$((FAILED + 1)); fail "pylint-odoo"
     fi
 else

@@ -1,0 +1,226 @@
+"""Choice of the reminder level an overdue item reaches at a given date.
+
+A reminder plan is a list of levels "J+N": level *k* is planned ``delay_days``
+after the due date of the item. The first level is counted from the due date;
+each next level is counted from the date the previous reminder was actually
+issued, using the gap between the two planned delays. This way a reminder sent
+late does not make the next one follow too closely.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ._decimal import to_decimal
+
+NOT_DUE = "not_due"
+WAITING = "waiting"
+ESCALATE = "escalate"
+REPEAT = "repeat"
+EXHAUSTED = "exhausted"
+NO_LEVELS = "no_levels"
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """One level of a reminder plan."""
+
+    number: int  # 1-based ordinal of the level in its terms
+    delay_days: int  # "J+N": days after the due date at which the level is planned
+    grace_days: int = 0  # extra tolerance days added to the trigger date (>= 0)
+    min_amount: float = 0.0  # minimum total overdue amount of the customer
+    key: object = None  # opaque id (e.g. Odoo record id), passed through
+
+
+@dataclass(frozen=True)
+class LineState:
+    """Dunning state of one receivable item."""
+
+    due_date: date
+    level_number: int = 0  # last issued level for this line (0 = never reminded)
+    last_reminder_date: date | None = None
+    reminder_count: int = 0  # reminders already issued for this line
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Result of :func:`decide`."""
+
+    level: LevelRule | None  # level to reach now (None = nothing to do now)
+    current: LevelRule | None  # level already reached, None if never reminded
+    trigger_date: date | None  # when ``level`` (or the next level) is due
+    overdue_days: int  # max(0, (as_of - due_date).days)
+    is_overdue: bool  # as_of > due_date
+    reason: str  # not_due, waiting, escalate, repeat, exhausted, no_levels
+
+
+def validate_levels(levels: Sequence[LevelRule], max_reminders: int = 0) -> list[str]:
+    """Return the problems of a reminder plan as English messages (empty = valid).
+
+    An empty plan is valid. Levels may be given in any order.
+    """
+    errors = []
+    if max_reminders < 0:
+        errors.append(f"The maximum number of reminders cannot be negative ({max_reminders}).")
+    ordered = sorted(levels, key=lambda rule: rule.number)
+    numbers = [rule.number for rule in ordered]
+    if numbers != list(range(1, len(ordered) + 1)):
+        listed = ", ".join(str(number) for number in numbers)
+        errors.append(f"Level numbers must be consecutive starting at 1 (got {listed}).")
+    previous = None
+    for rule in ordered:
+        if rule.delay_days < 0:
+            errors.append(f"Level {rule.number}: the delay cannot be negative ({rule.delay_days}).")
+        if rule.grace_days < 0:
+            errors.append(
+                f"Level {rule.number}: the grace days cannot be negative ({rule.grace_days})."
+            )
+        if to_decimal(rule.min_amount) < 0:
+            errors.append(
+                f"Level {rule.number}: the minimum amount cannot be negative ({rule.min_amount})."
+            )
+        if previous is not None and rule.delay_days <= previous.delay_days:
+            errors.append(
+                f"Level {rule.number}: the delays must be strictly increasing "
+                f"({rule.delay_days} days does not come after {previous.delay_days} days "
+                f"of level {previous.number})."
+            )
+        previous = rule
+    return errors
+
+
+def _sorted_levels(levels: Sequence[LevelRule]) -> list[LevelRule]:
+    ordered = sorted(levels, key=lambda rule: rule.number)
+    if [rule.number for rule in ordered] != list(range(1, len(ordered) + 1)):
+        raise ValueError("Level numbers must be consecutive starting at 1.")
+    return ordered
+
+
+def _cap(ordered: list[LevelRule], max_reminders: int) -> int:
+    return max_reminders if max_reminders > 0 else len(ordered)
+
+
+def _gap(ordered: list[LevelRule], number: int) -> int:
+    """Days between level ``number - 1`` and level ``number`` (from due date for 1)."""
+    if number == 1:
+        return ordered[0].delay_days
+    return ordered[number - 1].delay_days - ordered[number - 2].delay_days
+
+
+def _planned_date(rule: LevelRule, due_date: date) -> date:
+    """Trigger date of ``rule`` counted from the due date only."""
+    return due_date + timedelta(days=rule.delay_days + rule.grace_days)
+
+
+def _next_step(ordered: list[LevelRule], state: LineState) -> tuple[LevelRule, date, bool]:
+    """Return ``(level, trigger, is_repeat)`` of the next reminder, one level at a time.
+
+    ``ordered`` must not be empty and the cap must not be reached.
+    """
+    count = len(ordered)
+    if state.level_number >= count:
+        last = ordered[-1]
+        base = state.last_reminder_date or (state.due_date + timedelta(days=last.delay_days))
+        gap = max(_gap(ordered, count), 1)
+        return last, base + timedelta(days=gap + last.grace_days), True
+    rule = ordered[state.level_number]  # level_number + 1, 0-based
+    if rule.number == 1 or state.last_reminder_date is None:
+        return rule, _planned_date(rule, state.due_date), False
+    gap = _gap(ordered, rule.number)
+    return rule, state.last_reminder_date + timedelta(days=gap + rule.grace_days), False
+
+
+def _amount_ok(rule: LevelRule, total_overdue) -> bool:
+    if total_overdue is None:
+        return True
+    return to_decimal(total_overdue) >= to_decimal(rule.min_amount)
+
+
+def _jump_target(ordered, state, as_of, cap, total_overdue):
+    """Return ``(reached, best_by_date)`` for a never-reminded item.
+
+    ``best_by_date`` is the highest level whose planned date has passed,
+    ``reached`` the highest one of those also meeting its minimum amount.
+    """
+    passed = [
+        rule
+        for rule in ordered[: min(cap, len(ordered))]
+        if _planned_date(rule, state.due_date) <= as_of
+    ]
+    reached = [rule for rule in passed if _amount_ok(rule, total_overdue)]
+    return (reached[-1] if reached else None), (passed[-1] if passed else None)
+
+
+def _choose(ordered, state, as_of, cap, jump, total_overdue):
+    """Return ``(level, trigger_date, reason)`` for a non-empty plan."""
+    if state.reminder_count >= cap:
+        return None, None, EXHAUSTED
+    if jump and state.level_number == 0:
+        reached, best = _jump_target(ordered, state, as_of, cap, total_overdue)
+        if reached is not None:
+            return reached, _planned_date(reached, state.due_date), ESCALATE
+        if best is not None:  # date passed, but the amount is too small for any level
+            return None, _planned_date(best, state.due_date), WAITING
+    rule, trigger, is_repeat = _next_step(ordered, state)
+    if trigger > as_of:
+        return None, trigger, NOT_DUE if as_of <= state.due_date else WAITING
+    if not _amount_ok(rule, total_overdue):
+        return None, trigger, WAITING
+    return rule, trigger, REPEAT if is_repeat else ESCALATE
+
+
+def decide(
+    levels: Sequence[LevelRule],
+    state: LineState,
+    as_of: date,
+    max_reminders: int = 0,
+    jump: bool = False,
+    total_overdue: float | None = None,
+) -> Decision:
+    """Decide which reminder level, if any, ``state`` reaches on ``as_of``.
+
+    :param levels: the levels of the terms, in any order, numbered 1..n
+    :param max_reminders: cap on the reminders of one item (0 = number of levels;
+        above it the last level repeats)
+    :param jump: for an item never reminded, go directly to the highest level
+        whose planned date has passed instead of level 1
+    :param total_overdue: total overdue amount of the customer, compared with
+        the ``min_amount`` of the levels (None = no amount check)
+    :raises ValueError: if the level numbers are not 1..n or the line's level
+        number is negative
+    """
+    ordered = _sorted_levels(levels)
+    if state.level_number < 0:
+        raise ValueError("The level number of an item cannot be negative.")
+    current = None
+    if not ordered:
+        level, trigger, reason = None, None, NO_LEVELS
+    else:
+        if state.level_number:
+            current = ordered[min(state.level_number, len(ordered)) - 1]
+        cap = _cap(ordered, max_reminders)
+        level, trigger, reason = _choose(ordered, state, as_of, cap, jump, total_overdue)
+    return Decision(
+        level=level,
+        current=current,
+        trigger_date=trigger,
+        overdue_days=max(0, (as_of - state.due_date).days),
+        is_overdue=as_of > state.due_date,
+        reason=reason,
+    )
+
+
+def trigger_date(
+    levels: Sequence[LevelRule], state: LineState, max_reminders: int = 0
+) -> date | None:
+    """Date at which the next level (one level at a time) becomes due.
+
+    Same as ``decide(...).trigger_date`` without ``jump``, but independent of
+    any reference date. None when there are no levels or the cap is reached.
+    """
+    ordered = _sorted_levels(levels)
+    if not ordered or state.reminder_count >= _cap(ordered, max_reminders):
+        return None
+    return _next_step(ordered, state)[1]
