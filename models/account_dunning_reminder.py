@@ -98,6 +98,14 @@ class AccountDunningReminder(models.Model):
         store=True,
         currency_field="currency_id",
     )
+    amount_credit = fields.Monetary(
+        string="Open Credits",
+        compute="_compute_amounts",
+        store=True,
+        currency_field="currency_id",
+        help="Credit notes and payments not yet matched with an invoice: they "
+        "are deducted from the total due.",
+    )
     amount_interest = fields.Monetary(
         compute="_compute_amounts", store=True, currency_field="currency_id"
     )
@@ -109,7 +117,8 @@ class AccountDunningReminder(models.Model):
         compute="_compute_amounts",
         store=True,
         currency_field="currency_id",
-        help="Overdue amount, interest and fees, in company currency.",
+        help="Overdue amount less open credits, plus interest and fees, in "
+        "company currency.",
     )
     totals_by_currency = fields.Char(
         string="Overdue per Currency", compute="_compute_totals_by_currency"
@@ -155,13 +164,22 @@ class AccountDunningReminder(models.Model):
     )
     def _compute_amounts(self):
         for reminder in self:
-            overdue = reminder.line_ids.filtered(lambda l: l.line_type == "overdue")
-            not_due = reminder.line_ids - overdue
+            lines = reminder.line_ids.grouped("line_type")
+            empty = self.env["account.dunning.reminder.line"]
+            overdue = lines.get("overdue", empty)
             reminder.amount_overdue = sum(overdue.mapped("amount_residual"))
-            reminder.amount_not_due = sum(not_due.mapped("amount_residual"))
+            reminder.amount_not_due = sum(
+                lines.get("not_due", empty).mapped("amount_residual")
+            )
+            reminder.amount_credit = sum(
+                lines.get("credit", empty).mapped("amount_residual")
+            )
             reminder.amount_interest = sum(overdue.mapped("amount_interest"))
             reminder.amount_total = (
-                reminder.amount_overdue + reminder.amount_interest + reminder.amount_fee
+                reminder.amount_overdue
+                + reminder.amount_credit
+                + reminder.amount_interest
+                + reminder.amount_fee
             )
 
     @api.depends(
@@ -175,10 +193,11 @@ class AccountDunningReminder(models.Model):
                 for currency, amount in totals.items()
             )
 
-    def _get_totals_by_currency(self, line_type="overdue"):
-        """Open amounts of the lines of ``line_type``, per currency record."""
+    def _get_totals_by_currency(self, line_types=("overdue", "credit")):
+        """Open amounts of the lines of ``line_types``, per currency record:
+        by default what is overdue, less the open credits."""
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda l: l.line_type == line_type)
+        lines = self.line_ids.filtered(lambda l: l.line_type in line_types)
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         totals = engine_totals.totals_by_currency(
             [(line.currency_id.name, line.amount_residual_currency) for line in lines],
@@ -228,7 +247,9 @@ class AccountDunningReminder(models.Model):
     def _dunning_open_lines(self, company, partners=None):
         """Open receivable items of ``company`` that can be reminded."""
         move_line_model = self.env["account.move.line"]
-        domain = move_line_model._dunning_open_receivable_domain(company) + [
+        domain = move_line_model._dunning_open_receivable_domain(
+            company, with_credits=True
+        ) + [
             ("partner_id", "!=", False),
             ("move_id.dunning_blocked", "=", False),
         ]
@@ -247,14 +268,24 @@ class AccountDunningReminder(models.Model):
         items are listed for the overview, the items not yet due only when
         asked (by the terms or by ``include_not_due``).
         """
-        overdue = move_lines.filtered(lambda l: l._dunning_due_date() < as_of)
+        credits = move_lines.filtered(lambda l: l.amount_residual < 0)
+        debits = move_lines - credits
+        overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
+        # Open credits (credit notes, unmatched payments) reduce what is owed:
+        # the minimum amounts of the levels apply to the net overdue total, and
+        # nobody is reminded who owes nothing once the credits are deducted.
         total_overdue = float(
-            engine_totals.partner_overdue_total(overdue.mapped("amount_residual"))
+            engine_totals.partner_overdue_total(
+                overdue.mapped("amount_residual") + credits.mapped("amount_residual"),
+                digits=self.env.company.currency_id.decimal_places,
+            )
         )
+        if total_overdue <= 0:
+            return [], False
         rules_cache = {}
         values = []
         has_new_level = False
-        for line in move_lines:
+        for line in debits:
             term = line._dunning_term()
             due_date = line._dunning_due_date()
             is_overdue = due_date < as_of
@@ -284,6 +315,10 @@ class AccountDunningReminder(models.Model):
             values.append(
                 self._prepare_line_vals(line, as_of, line_type, new_level, term)
             )
+        values += [
+            self._prepare_line_vals(line, as_of, "credit", False, False)
+            for line in credits
+        ]
         return values, has_new_level
 
     @api.model
@@ -304,7 +339,9 @@ class AccountDunningReminder(models.Model):
             "move_line_id": move_line.id,
             "line_type": line_type,
             "date_due": due_date,
-            "days_overdue": max(0, (as_of - due_date).days),
+            "days_overdue": (
+                max(0, (as_of - due_date).days) if line_type == "overdue" else 0
+            ),
             "amount_residual": move_line.amount_residual,
             "amount_residual_currency": move_line.amount_residual_currency,
             "currency_id": move_line.currency_id.id,
@@ -454,6 +491,27 @@ class AccountDunningReminder(models.Model):
                         }
                     )
 
+    def _add_new_credits(self):
+        """List the credits (payments, credit notes) booked since creation."""
+        for reminder in self:
+            listed = reminder.line_ids.move_line_id
+            credits = reminder._dunning_open_lines(
+                reminder.company_id, reminder.partner_id
+            ).filtered(lambda l: l.amount_residual < 0 and l not in listed)
+            if credits:
+                reminder.write(
+                    {
+                        "line_ids": [
+                            fields.Command.create(
+                                reminder._prepare_line_vals(
+                                    credit, reminder.date, "credit", False, False
+                                )
+                            )
+                            for credit in credits
+                        ]
+                    }
+                )
+
     def action_issue(self):
         for reminder in self:
             if reminder.state != "draft":
@@ -468,6 +526,7 @@ class AccountDunningReminder(models.Model):
     def _issue(self, issue_date):
         self.ensure_one()
         self._drop_paid_lines()
+        self._add_new_credits()
         new_lines = self.line_ids.filtered("is_new_level")
         if not new_lines:
             raise UserError(
@@ -488,6 +547,19 @@ class AccountDunningReminder(models.Model):
                     "cancel it.",
                     name=self.name,
                     items=", ".join(stale.move_line_id.move_id.mapped("name")),
+                )
+            )
+        if self.currency_id.compare_amounts(
+            self.amount_overdue + self.amount_credit, 0.0
+        ) <= 0:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s is not issued: the open credits of "
+                    "%(partner)s (credit notes, payments) cover the overdue "
+                    "amount. Match them with the invoices, then cancel the "
+                    "reminder.",
+                    name=self.name,
+                    partner=self.partner_id.display_name,
                 )
             )
         self._set_fee()

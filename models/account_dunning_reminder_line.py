@@ -9,7 +9,7 @@ class AccountDunningReminderLine(models.Model):
 
     _name = "account.dunning.reminder.line"
     _description = "Payment Reminder Line"
-    _order = "reminder_id, line_type, date_due, id"
+    _order = "reminder_id, line_type desc, date_due, id"
     _check_company_auto = True
 
     reminder_id = fields.Many2one(
@@ -43,7 +43,7 @@ class AccountDunningReminderLine(models.Model):
     invoice_date = fields.Date(related="move_id.invoice_date")
     ref = fields.Char(string="Reference", related="move_id.ref")
     line_type = fields.Selection(
-        [("overdue", "Overdue"), ("not_due", "Not Yet Due")],
+        [("overdue", "Overdue"), ("not_due", "Not Yet Due"), ("credit", "Credit")],
         string="Type",
         required=True,
         default="overdue",

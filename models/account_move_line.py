@@ -27,14 +27,19 @@ class AccountMoveLine(models.Model):
         string="Reminders Issued", copy=False, readonly=True
     )
 
-    def _dunning_open_receivable_domain(self, company):
-        """Open customer receivable items of ``company`` that reminders may list."""
+    def _dunning_open_receivable_domain(self, company, with_credits=False):
+        """Open customer receivable items of ``company`` that reminders may list.
+
+        Debit items (invoices) are the ones reminded; with ``with_credits``, the
+        open credit items (credit notes, payments not yet matched) are included
+        too, so that a reminder shows them and nets them from the total due.
+        """
         return [
             ("company_id", "=", company.id),
             ("account_type", "=", "asset_receivable"),
             ("parent_state", "=", "posted"),
             ("reconciled", "=", False),
-            ("amount_residual", ">", 0.0),
+            ("amount_residual", "!=" if with_credits else ">", 0.0),
         ]
 
     def _dunning_due_date(self):
