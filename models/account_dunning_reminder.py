@@ -268,15 +268,16 @@ class AccountDunningReminder(models.Model):
         items are listed for the overview, the items not yet due only when
         asked (by the terms or by ``include_not_due``).
         """
-        credits = move_lines.filtered(lambda l: l.amount_residual < 0)
-        debits = move_lines - credits
+        credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
+        debits = move_lines - credit_lines
         overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
         # Open credits (credit notes, unmatched payments) reduce what is owed:
         # the minimum amounts of the levels apply to the net overdue total, and
         # nobody is reminded who owes nothing once the credits are deducted.
         total_overdue = float(
             engine_totals.partner_overdue_total(
-                overdue.mapped("amount_residual") + credits.mapped("amount_residual"),
+                overdue.mapped("amount_residual")
+                + credit_lines.mapped("amount_residual"),
                 digits=self.env.company.currency_id.decimal_places,
             )
         )
@@ -317,7 +318,7 @@ class AccountDunningReminder(models.Model):
             )
         values += [
             self._prepare_line_vals(line, as_of, "credit", False, False)
-            for line in credits
+            for line in credit_lines
         ]
         return values, has_new_level
 
@@ -494,11 +495,13 @@ class AccountDunningReminder(models.Model):
     def _add_new_credits(self):
         """List the credits (payments, credit notes) booked since creation."""
         for reminder in self:
-            listed = reminder.line_ids.move_line_id
-            credits = reminder._dunning_open_lines(
+            open_lines = reminder._dunning_open_lines(
                 reminder.company_id, reminder.partner_id
-            ).filtered(lambda l: l.amount_residual < 0 and l not in listed)
-            if credits:
+            )
+            new_credits = (open_lines - reminder.line_ids.move_line_id).filtered(
+                lambda l: l.amount_residual < 0
+            )
+            if new_credits:
                 reminder.write(
                     {
                         "line_ids": [
@@ -507,7 +510,7 @@ class AccountDunningReminder(models.Model):
                                     credit, reminder.date, "credit", False, False
                                 )
                             )
-                            for credit in credits
+                            for credit in new_credits
                         ]
                     }
                 )
