@@ -5,6 +5,8 @@ Usage: python3 scripts/static_checks.py <module-root>
 
 import ast
 import csv
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from xml.etree import ElementTree
@@ -54,10 +56,43 @@ def check(root):
                 errors.append(f"__manifest__.py: {key} file {name} does not exist")
     if not manifest.get("version", "").startswith("18.0."):
         errors.append("__manifest__.py: version must start with 18.0.")
-    for path in iter_files(root, ".po"):
+    errors += check_translations(root)
+    return errors
+
+
+def check_translations(root):
+    """Every .po parses, keeps the placeholders, and translates every term."""
+    errors = []
+    msgfmt = shutil.which("msgfmt")
+    msgattrib = shutil.which("msgattrib")
+    po_files = list(iter_files(root, ".po"))
+    if not any(path.name == "fr.po" for path in po_files):
+        errors.append("i18n/fr.po: the French translation is missing")
+    for path in po_files:
         text = path.read_text(encoding="utf-8")
         if 'msgid ""' not in text:
             errors.append(f"{path}: not a PO file")
+            continue
+        if msgfmt:
+            run = subprocess.run(
+                [msgfmt, "-c", "--check-format", "-o", "/dev/null", str(path)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if run.returncode:
+                errors.append(f"{path}: msgfmt: {run.stderr.strip()}")
+        if msgattrib:
+            run = subprocess.run(
+                [msgattrib, "--untranslated", "--no-obsolete", str(path)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            untranslated = run.stdout.count("\nmsgid ") + run.stdout.startswith("msgid ")
+            # the header entry (msgid "") is the only one allowed to be empty
+            if untranslated > 1:
+                errors.append(f"{path}: {untranslated - 1} untranslated term(s)")
     return errors
 
 

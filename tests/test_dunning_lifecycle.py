@@ -157,3 +157,20 @@ class TestDunningLifecycle(DunningCommon):
         self.assertIn(reminder, self.partner_a.dunning_reminder_ids)
         action = self.partner_a.action_view_dunning_reminders()
         self.assertEqual(self.Reminder.search(action["domain"]), reminder)
+
+    def test_french_translation(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_automation"], ["fr_FR"], overwrite=True
+        )
+        reminder = self._issued_reminder().with_context(lang="fr_FR")
+        states = dict(
+            reminder._fields["state"]._description_selection(reminder.env)
+        )
+        self.assertEqual(states["issued"], "Émise")
+        self.assertEqual(
+            reminder.env["ir.model"]._get("account.dunning.term").name,
+            "Conditions de relance",
+        )
+        with self.assertRaisesRegex(UserError, "Seules les relances en brouillon"):
+            reminder.action_issue()
