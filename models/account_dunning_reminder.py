@@ -56,6 +56,13 @@ class AccountDunningReminder(models.Model):
         domain="[('is_company', '=', True)]",
     )
     lang = fields.Selection(related="partner_id.lang")
+    recipient_ids = fields.Many2many(
+        "res.partner",
+        string="Recipients",
+        compute="_compute_recipient_ids",
+        help="Invoicing contacts of the customer with an email address, or the "
+        "customer itself when it has none.",
+    )
     date = fields.Date(
         string="Reminder Date",
         required=True,
@@ -121,7 +128,7 @@ class AccountDunningReminder(models.Model):
         "company currency.",
     )
     totals_by_currency = fields.Char(
-        string="Overdue per Currency", compute="_compute_totals_by_currency"
+        string="Net Due per Currency", compute="_compute_totals_by_currency"
     )
     move_id = fields.Many2one(
         "account.move",
@@ -144,6 +151,14 @@ class AccountDunningReminder(models.Model):
             reminder.level_id = (
                 new_levels.sorted("number")[-1:] if new_levels else False
             )
+
+    @api.depends("partner_id.child_ids.type", "partner_id.child_ids.email")
+    def _compute_recipient_ids(self):
+        for reminder in self:
+            invoicing = reminder.partner_id.child_ids.filtered(
+                lambda c: c.type == "invoice" and c.email and c.active
+            )
+            reminder.recipient_ids = invoicing or reminder.partner_id
 
     @api.depends("date", "issue_date", "level_id.payment_delay_days")
     def _compute_payment_due_date(self):

@@ -22,6 +22,13 @@ class ResPartner(models.Model):
         help="Never send payment reminders to this customer (e.g. dispute, "
         "payment plan agreed).",
     )
+    dunning_effective_term_id = fields.Many2one(
+        "account.dunning.term",
+        string="Terms Applied",
+        compute="_compute_dunning_effective_term_id",
+        help="Reminder terms used for this customer: its own terms (those of "
+        "its company for a contact), else the default terms of the company.",
+    )
     dunning_reminder_ids = fields.One2many(
         "account.dunning.reminder",
         "partner_id",
@@ -43,6 +50,12 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice",
         help="Highest level among the open invoices of the customer.",
     )
+
+    @api.depends_context("company")
+    @api.depends("dunning_term_id", "commercial_partner_id.dunning_term_id")
+    def _compute_dunning_effective_term_id(self):
+        for partner in self:
+            partner.dunning_effective_term_id = partner._get_dunning_term()
 
     @api.depends_context("company")
     def _compute_dunning_reminder_stats(self):

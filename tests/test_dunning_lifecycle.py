@@ -126,6 +126,28 @@ class TestDunningLifecycle(DunningCommon):
         self.assertIn(self.partner_a, message.partner_ids)
         self.assertTrue(message.attachment_ids)
 
+    def test_send_to_invoicing_contacts(self):
+        billing = self.env["res.partner"].create(
+            {
+                "name": "Accounts payable",
+                "type": "invoice",
+                "email": "ap@example.com",
+                "parent_id": self.partner_a.id,
+            }
+        )
+        self.env["res.partner"].create(  # no email: cannot receive it
+            {"name": "Other billing", "type": "invoice", "parent_id": self.partner_a.id}
+        )
+        reminder = self._issued_reminder()
+        self.assertEqual(reminder.recipient_ids, billing)
+        action = reminder.action_send()
+        composer = Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        ).save()
+        composer._action_send_mail()
+        message = reminder.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
+        self.assertEqual(message.partner_ids, billing)
+
     def test_send_requires_issue(self):
         self._invoice("2026-01-10")
         with freeze_time("2026-01-11"):

@@ -67,9 +67,15 @@ class TestDunningTerm(DunningCommon):
     def test_company_default_terms_apply(self):
         self.assertFalse(self.partner_b.dunning_term_id)
         self.assertEqual(self.partner_b._get_dunning_term(), self.term)
+        self.assertEqual(self.partner_b.dunning_effective_term_id, self.term)
         vip = self._create_term("VIP", [("Only", 20, {})])
         self.partner_b.dunning_term_id = vip
         self.assertEqual(self.partner_b._get_dunning_term(), vip)
+        self.assertEqual(self.partner_b.dunning_effective_term_id, vip)
+        contact = self.env["res.partner"].create(
+            {"name": "Contact", "parent_id": self.partner_b.id}
+        )
+        self.assertEqual(contact.dunning_effective_term_id, vip)
 
     def test_billing_user_reads_but_cannot_manage(self):
         billing = new_test_user(
