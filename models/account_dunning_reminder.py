@@ -1,6 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -391,7 +392,11 @@ class AccountDunningReminder(models.Model):
             )
         drafts = self.search(draft_domain)
         drafts_by_partner = drafts.grouped("partner_id")
-        result = self.browse()
+        # First compute everything, then write: writes (and the unlink of
+        # the lines of refreshed drafts) invalidate the cache, which would make
+        # every following customer fetch its items again.
+        to_refresh = []
+        to_create = []
         to_cancel = self.browse()
         for partner, move_lines in by_partner.items():
             draft = drafts_by_partner.get(partner, self.browse())[:1]
@@ -405,19 +410,27 @@ class AccountDunningReminder(models.Model):
                 to_cancel |= draft
                 continue
             term = partner.with_company(company)._get_dunning_term()
+            values = {
+                "date": as_of,
+                "term_id": term.id,
+                "line_ids": [fields.Command.create(v) for v in line_values],
+            }
             if draft:
-                draft._replace_lines(line_values, as_of, term)
-                result |= draft
+                to_refresh.append((draft, values))
             else:
-                result |= self.create(
-                    {
-                        "partner_id": partner.id,
-                        "company_id": company.id,
-                        "date": as_of,
-                        "term_id": term.id,
-                        "line_ids": [fields.Command.create(v) for v in line_values],
-                    }
-                )._set_fee()
+                to_create.append(
+                    dict(values, partner_id=partner.id, company_id=company.id)
+                )
+        result = self.browse()
+        if to_refresh:
+            refreshed = self.browse([draft.id for draft, _values in to_refresh])
+            refreshed.line_ids.unlink()
+            for draft, values in to_refresh:
+                draft.write(values)
+            result |= refreshed
+        if to_create:
+            result |= self.create(to_create)
+        result._set_fee()
         to_cancel |= drafts.filtered(lambda d: d.partner_id not in by_partner)
         to_cancel -= result
         if to_cancel:
@@ -538,10 +551,23 @@ class AccountDunningReminder(models.Model):
                 )
         issue_date = fields.Date.context_today(self)
         for reminder in self:
-            reminder._issue(issue_date)
+            reminder._check_issuable()
+        self._record_levels(issue_date)
+        for reminder in self:
+            move = reminder._create_fee_move(issue_date)
+            reminder.write(
+                {
+                    "state": "issued",
+                    "issue_date": issue_date,
+                    "move_id": move.id if move else False,
+                }
+            )
         return True
 
-    def _issue(self, issue_date):
+    def _check_issuable(self):
+        """Bring a draft up to date (payments since creation) and refuse to
+        issue it when it is stale, empty, covered by credits or when its fees
+        cannot be posted."""
         self.ensure_one()
         self._drop_paid_lines()
         self._add_new_credits()
@@ -582,24 +608,26 @@ class AccountDunningReminder(models.Model):
             )
         self._set_fee()
         self._check_fee_config()
-        for line in new_lines:
+
+    def _record_levels(self, issue_date):
+        """Record the new levels on the journal items, so that the next
+        reminder escalates. Items are written in groups of equal values: each
+        write of journal items runs the synchronisation of their entries."""
+        groups = defaultdict(lambda: self.env["account.move.line"])
+        for line in self.line_ids.filtered("is_new_level"):
             move_line = line.move_line_id
-            move_line.write(
+            key = (line.level_id.id, line.level_id.number, move_line.dunning_count + 1)
+            groups[key] |= move_line
+        for (level_id, number, count), move_lines in groups.items():
+            # The dunning fields are not tracked: skip the tracking machinery.
+            move_lines.with_context(tracking_disable=True).write(
                 {
-                    "dunning_level_id": line.level_id.id,
-                    "dunning_level_number": line.level_id.number,
+                    "dunning_level_id": level_id,
+                    "dunning_level_number": number,
                     "dunning_last_date": issue_date,
-                    "dunning_count": move_line.dunning_count + 1,
+                    "dunning_count": count,
                 }
             )
-        move = self._create_fee_move(issue_date)
-        self.write(
-            {
-                "state": "issued",
-                "issue_date": issue_date,
-                "move_id": move.id if move else False,
-            }
-        )
 
     def _fee_term(self):
         self.ensure_one()
