@@ -7,3 +7,7 @@ from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import account_move_line
+from . import account_dunning_automation
+from . import account_dunning_automation_action
+from . import account_dunning_automation_run
+from . import account_dunning_automation_error

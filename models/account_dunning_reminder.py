@@ -849,6 +849,68 @@ class AccountDunningReminder(models.Model):
             self.filtered(lambda r: r.state in ("issued", "sent"))._mark_as_sent()
         return super().message_post(**kwargs)
 
+    def _send_automatic(self):
+        """Send an issued reminder without user interaction (automations),
+        by the channels of its level: email with the level's template, and/or
+        the letter in PDF attached to the chatter, ready to print."""
+        self.ensure_one()
+        self._check_can_send()
+        level = self.level_id
+        if not (level.send_email or level.send_letter):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its level %(level)s sends neither an email "
+                    "nor a letter.",
+                    name=self.name,
+                    level=level.display_name,
+                )
+            )
+        if level.send_email:
+            if not all(self.recipient_ids.mapped("email")):
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s cannot be emailed: %(partner)s has no "
+                        "email address.",
+                        name=self.name,
+                        partner=self.partner_id.display_name,
+                    )
+                )
+            template = self._get_mail_template()
+            composer = (
+                self.env["mail.compose.message"]
+                .with_context(
+                    default_model=self._name,
+                    default_res_ids=self.ids,
+                    default_template_id=template.id if template else False,
+                    default_composition_mode="comment",
+                    default_email_layout_xmlid="mail.mail_notification_layout",
+                    mark_dunning_reminder_as_sent=True,
+                )
+                .create({})
+            )
+            composer._action_send_mail()
+        if level.send_letter:
+            report = self.env.ref(
+                "account_dunning_automation.action_report_dunning_reminder"
+            )
+            content, _report_type = report._render_qweb_pdf(report, self.ids)
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"{self._get_report_base_filename()}.pdf",
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+            self.with_context(
+                mark_dunning_reminder_as_sent=not level.send_email
+            ).message_post(
+                body=self.env._("Reminder letter to print and post."),
+                attachment_ids=attachment.ids,
+            )
+        return True
+
     def action_print(self):
         """Print the reminder letter; issued reminders become sent."""
         self._check_can_send()
