@@ -9,7 +9,7 @@
     "website": "https://github.com/account-dunning-automation/account_dunning_automation",
     "author": "account_dunning_automation contributors",
     "license": "LGPL-3",
-    "depends": ["account", "mail"],
+    "depends": ["account", "mail", "base_automation"],
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
@@ -24,6 +24,8 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_dunning_automation_views.xml",
+        "views/ir_actions_server_views.xml",
+        "views/base_automation_views.xml",
         "wizards/account_dunning_create_wizard_views.xml",
         "views/account_dunning_menus.xml",
     ],

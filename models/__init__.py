@@ -11,3 +11,4 @@ from . import account_dunning_automation
 from . import account_dunning_automation_action
 from . import account_dunning_automation_run
 from . import account_dunning_automation_error
+from . import ir_actions_server

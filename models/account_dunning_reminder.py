@@ -57,6 +57,16 @@ class AccountDunningReminder(models.Model):
         domain="[('is_company', '=', True)]",
     )
     lang = fields.Selection(related="partner_id.lang")
+    responsible_id = fields.Many2one(
+        "res.users",
+        string="Account Manager",
+        compute="_compute_responsible_id",
+        store=True,
+        readonly=False,
+        index="btree_not_null",
+        tracking=True,
+        help="Account manager of the customer when the reminder was created.",
+    )
     recipient_ids = fields.Many2many(
         "res.partner",
         string="Recipients",
@@ -152,6 +162,13 @@ class AccountDunningReminder(models.Model):
             reminder.level_id = (
                 new_levels.sorted("number")[-1:] if new_levels else False
             )
+
+    @api.depends("partner_id", "company_id")
+    def _compute_responsible_id(self):
+        for reminder in self:
+            reminder.responsible_id = reminder.partner_id.with_company(
+                reminder.company_id
+            ).dunning_responsible_id
 
     @api.depends("partner_id.child_ids.type", "partner_id.child_ids.email")
     def _compute_recipient_ids(self):

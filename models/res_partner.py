@@ -22,6 +22,13 @@ class ResPartner(models.Model):
         help="Never send payment reminders to this customer (e.g. dispute, "
         "payment plan agreed).",
     )
+    dunning_responsible_id = fields.Many2one(
+        "res.users",
+        string="Account Manager",
+        company_dependent=True,
+        help="User in charge of collecting the invoices of this customer in the "
+        "current company: reminders and follow-up calls are assigned to them.",
+    )
     dunning_effective_term_id = fields.Many2one(
         "account.dunning.term",
         string="Terms Applied",
