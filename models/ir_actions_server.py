@@ -63,6 +63,22 @@ class IrActionsServer(models.Model):
                     )
                 )
 
+    @api.depends("dunning_term_id", "dunning_user_id")
+    def _compute_name(self):
+        """Name the rule actions after what they assign (base_automation names
+        the actions of automation rules)."""
+        res = super()._compute_name()
+        for action in self.filtered("base_automation_id"):
+            if action.state == "dunning_term":
+                action.name = self.env._(
+                    "Assign reminder terms: %(term)s", term=action.dunning_term_id.name
+                )
+            elif action.state == "dunning_manager":
+                action.name = self.env._(
+                    "Assign account manager: %(user)s", user=action.dunning_user_id.name
+                )
+        return res
+
     def _dunning_records(self, eval_context):
         records = (eval_context or {}).get("records") or (eval_context or {}).get(
             "record"

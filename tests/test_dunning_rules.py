@@ -39,7 +39,7 @@ class TestDunningRules(DunningCommon):
         )
 
     def test_customer_rule_chains_actions(self):
-        self._rule(
+        rule = self._rule(
             "res.partner",
             "[('country_id.code', '=', 'BE'), ('is_company', '=', True)]",
             [
@@ -59,6 +59,14 @@ class TestDunningRules(DunningCommon):
                 },
             ],
         )
+        # Rule actions are named after what they assign when edited.
+        assign_term, assign_manager = rule.action_server_ids.sorted("id")[:2]
+        assign_term.dunning_term_id = self.term
+        assign_manager.dunning_user_id = self.env.user
+        self.assertEqual(assign_term.name, "Assign reminder terms: Standard")
+        self.assertIn(self.env.user.name, assign_manager.name)
+        assign_term.dunning_term_id = self.vip
+        assign_manager.dunning_user_id = self.manager
         other = self.env["res.partner"].create({"name": "French", "is_company": True})
         customer = self.env["res.partner"].create(
             {"name": "Belgian", "is_company": True, "vat": "BE0477472701"}
