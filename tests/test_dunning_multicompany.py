@@ -3,6 +3,7 @@
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -68,3 +69,36 @@ class TestDunningMultiCompany(DunningCommon):
         with freeze_time("2026-01-11"):
             self._create().action_issue()
         self.assertFalse(self._receivable_line(invoice_2).dunning_level_id)
+
+    def test_automation_runs_in_its_company(self):
+        invoice_1 = self._invoice("2026-01-05", 100.0)
+        invoice_2 = self._invoice("2026-01-05", 200.0, company=self.company_2)
+        automation_2 = self.env["account.dunning.automation"].create(
+            {
+                "name": "Company 2 weekly",
+                "company_id": self.company_2.id,
+                "cadence": "weekly",
+                "state": "scheduled",
+                "next_run_date": "2026-01-11",
+                "action_ids": [
+                    Command.create({"action_type": "create", "sequence": 1}),
+                    Command.create({"action_type": "issue", "sequence": 2}),
+                ],
+            }
+        )
+        with freeze_time("2026-01-11"):
+            # The cron (superuser, current company 1) runs company 2's automation
+            # in company 2 only.
+            self.env["account.dunning.automation"]._cron_run_due()
+        run = automation_2.run_ids
+        self.assertEqual(run.company_id, self.company_2)
+        self.assertEqual(run.reminder_ids.company_id, self.company_2)
+        self.assertEqual(run.issued_count, 1)
+        self.assertTrue(self._receivable_line(invoice_2).dunning_level_id)
+        self.assertFalse(self._receivable_line(invoice_1).dunning_level_id)
+        self.assertEqual(self._reminders().company_id, self.company_2)
+        # A user of company 1 does not see company 2's automations and runs.
+        automations_as_user = self.env["account.dunning.automation"].with_user(self.user_1)
+        self.assertFalse(automations_as_user.search([("id", "=", automation_2.id)]))
+        runs_as_user = self.env["account.dunning.automation.run"].with_user(self.user_1)
+        self.assertFalse(runs_as_user.search([]))
