@@ -9,7 +9,7 @@
     "website": "https://github.com/account-dunning-automation/account_dunning_automation",
     "author": "account_dunning_automation contributors",
     "license": "LGPL-3",
-    "depends": ["account", "mail", "base_automation"],
+    "depends": ["account", "mail", "sms", "base_automation"],
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
@@ -17,6 +17,7 @@
         "report/account_dunning_reminder_report.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/sms_template_data.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_term_views.xml",
         "views/account_dunning_reminder_views.xml",

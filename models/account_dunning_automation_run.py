@@ -23,8 +23,8 @@ class AccountDunningAutomationRun(models.Model):
         related="automation_id.company_id", store=True, index=True, precompute=True
     )
     date = fields.Date(string="Reminder Date", readonly=True)
-    start = fields.Datetime(readonly=True)
-    end = fields.Datetime(readonly=True)
+    start = fields.Datetime(string="Start Time", readonly=True)
+    end = fields.Datetime(string="End Time", readonly=True)
     state = fields.Selection(
         [
             ("running", "Running"),

@@ -72,7 +72,33 @@ class AccountDunningLevel(models.Model):
         "when a reminder of this level is issued.",
     )
     send_email = fields.Boolean(string="Email", default=True)
-    send_letter = fields.Boolean(string="Letter")
+    send_letter = fields.Boolean(
+        string="Letter",
+        help="Sending produces the letter in PDF, attached to the reminder, to "
+        "print and post.",
+    )
+    send_sms = fields.Boolean(string="SMS", help="Send a text message to the customer.")
+    sms_template_id = fields.Many2one(
+        "sms.template",
+        string="SMS Template",
+        domain="[('model', '=', 'account.dunning.reminder')]",
+        help="Template of the text message; the module's default one when empty.",
+    )
+    create_call_activity = fields.Boolean(
+        string="Phone Call",
+        help="Sending schedules a call activity for the account manager of the "
+        "customer (or the user who sends).",
+    )
+    attach_invoices = fields.Selection(
+        [
+            ("none", "No Invoices"),
+            ("overdue", "Overdue Invoices"),
+            ("all", "All Listed Invoices"),
+        ],
+        default="overdue",
+        required=True,
+        help="Invoices attached in PDF to the reminder email.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",

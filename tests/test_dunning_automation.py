@@ -7,7 +7,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 
 from .common import DunningCommon
 
@@ -125,6 +125,38 @@ class TestDunningAutomation(DunningCommon):
         )
         self.assertEqual(len(letters), 1)
         self.assertTrue(letters.name.endswith(".pdf"))
+
+    def test_sms_and_phone_call_channels(self):
+        collector = new_test_user(
+            self.env, login="collector_sms", groups="account.group_account_user"
+        )
+        self.partner_a.write(
+            {"mobile": "+32 470 12 34 56", "dunning_responsible_id": collector.id}
+        )
+        self.level_1.write(
+            {"send_email": False, "send_sms": True, "create_call_activity": True}
+        )
+        self._invoice("2026-01-05")
+        run = self._run(self._automation(), "2026-01-11")
+        reminder = self._reminders()
+        self.assertEqual(run.sent_count, 1)
+        self.assertEqual((reminder.state, reminder.send_count), ("sent", 1))
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.partner_a.id)])
+        self.assertEqual(len(sms), 1)
+        self.assertIn(reminder.name, sms.body)
+        self.assertEqual(sms.number.replace(" ", ""), "+32470123456")
+        call = reminder.activity_ids
+        self.assertEqual(call.activity_type_id, self.env.ref("mail.mail_activity_data_call"))
+        self.assertEqual(call.user_id, collector)
+
+    def test_sms_without_number_is_an_error_entry(self):
+        self.partner_a.write({"mobile": False, "phone": False})
+        self.level_1.write({"send_email": False, "send_sms": True})
+        self._invoice("2026-01-05")
+        run = self._run(self._automation(), "2026-01-11")
+        self.assertIn("no mobile or phone number", run.error_ids.message)
+        self.assertEqual(self._reminders().state, "issued")
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "=", self.partner_a.id)]))
 
     def test_filters_and_level_range(self):
         vip = self._create_term("VIP", [("Call", 1, {}), ("Letter", 10, {})])

@@ -124,7 +124,15 @@ class TestDunningLifecycle(DunningCommon):
         self.assertEqual(reminder.send_count, 1)
         message = reminder.message_ids.filtered(lambda m: m.message_type == "comment")[:1]
         self.assertIn(self.partner_a, message.partner_ids)
-        self.assertTrue(message.attachment_ids)
+        # The reminder letter and the overdue invoice, in PDF.
+        self.assertEqual(len(message.attachment_ids), 2)
+        invoice = reminder.line_ids.move_id
+        self.assertIn(
+            invoice._get_invoice_report_filename(), message.attachment_ids.mapped("name")
+        )
+        # Levels may attach no invoice.
+        reminder.level_id.attach_invoices = "none"
+        self.assertFalse(reminder._get_invoice_attachments())
 
     def test_send_to_invoicing_contacts(self):
         billing = self.env["res.partner"].create(

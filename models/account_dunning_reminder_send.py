@@ -1,0 +1,236 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class AccountDunningReminder(models.Model):
+    """Sending of reminders: email with the level's template and the invoices,
+    letter in PDF, SMS, phone call activity."""
+
+    _inherit = "account.dunning.reminder"
+
+    # ------------------------------------------------------------------
+    # Send
+    # ------------------------------------------------------------------
+
+    def _check_can_send(self):
+        for reminder in self:
+            if reminder.state not in ("issued", "sent"):
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s must be issued before it is sent.",
+                        name=reminder.name,
+                    )
+                )
+
+    def _get_mail_template(self):
+        self.ensure_one()
+        return self.level_id.mail_template_id or self.env.ref(
+            "account_dunning_automation.mail_template_dunning_reminder",
+            raise_if_not_found=False,
+        )
+
+    def _mark_as_sent(self):
+        today = fields.Date.context_today(self)
+        for reminder in self:
+            reminder.write(
+                {
+                    "state": "sent",
+                    "sent_date": today,
+                    "send_count": reminder.send_count + 1,
+                }
+            )
+
+    def action_send(self):
+        """Open the email composer with the template of the level."""
+        self.ensure_one()
+        self._check_can_send()
+        template = self._get_mail_template()
+        ctx = {
+            "default_model": self._name,
+            "default_res_ids": self.ids,
+            "default_template_id": template.id if template else False,
+            "default_composition_mode": "comment",
+            "default_email_layout_xmlid": "mail.mail_notification_layout",
+            "mark_dunning_reminder_as_sent": True,
+            "dunning_attach_invoices": True,
+            "force_email": True,
+        }
+        return {
+            "type": "ir.actions.act_window",
+            "view_mode": "form",
+            "res_model": "mail.compose.message",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": ctx,
+        }
+
+    def message_post(self, **kwargs):
+        if self.env.context.get("mark_dunning_reminder_as_sent"):
+            self.filtered(lambda r: r.state in ("issued", "sent"))._mark_as_sent()
+        if self.env.context.get("dunning_attach_invoices") and len(self) == 1:
+            invoices = self._get_invoice_attachments()
+            if invoices:
+                kwargs["attachment_ids"] = list(kwargs.get("attachment_ids") or []) + [
+                    attachment.id
+                    for attachment in invoices
+                    if attachment.id not in (kwargs.get("attachment_ids") or [])
+                ]
+        return super().message_post(**kwargs)
+
+    def _get_invoice_attachments(self):
+        """PDFs of the invoices to attach to the email, as the level says:
+        the PDF kept on the invoice when it was sent, else a fresh one."""
+        self.ensure_one()
+        mode = self.level_id.attach_invoices or "none"
+        if mode == "none":
+            return self.env["ir.attachment"]
+        lines = self.line_ids
+        if mode == "overdue":
+            lines = lines.filtered(lambda l: l.line_type == "overdue")
+        moves = lines.move_id.filtered(lambda m: m.is_invoice(include_receipts=True))
+        attachments = self.env["ir.attachment"]
+        for move in moves:
+            attachment = move.invoice_pdf_report_id
+            if not attachment:
+                content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+                    "account.account_invoices", move.ids
+                )
+                attachment = self.env["ir.attachment"].create(
+                    {
+                        "name": f"{move._get_invoice_report_filename()}",
+                        "raw": content,
+                        "res_model": self._name,
+                        "res_id": self.id,
+                        "mimetype": "application/pdf",
+                    }
+                )
+            attachments |= attachment
+        return attachments
+
+    def _send_automatic(self):
+        """Send an issued reminder without user interaction (automations),
+        by the channels of its level: email with the level's template, and/or
+        the letter in PDF attached to the chatter, ready to print."""
+        self.ensure_one()
+        self._check_can_send()
+        level = self.level_id
+        if not (
+            level.send_email
+            or level.send_letter
+            or level.send_sms
+            or level.create_call_activity
+        ):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its level %(level)s has no sending method "
+                    "(email, letter, SMS or phone call).",
+                    name=self.name,
+                    level=level.display_name,
+                )
+            )
+        if level.send_sms and not (self.partner_id.mobile or self.partner_id.phone):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s cannot be sent by SMS: %(partner)s has no "
+                    "mobile or phone number.",
+                    name=self.name,
+                    partner=self.partner_id.display_name,
+                )
+            )
+        if level.send_email:
+            if not all(self.recipient_ids.mapped("email")):
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s cannot be emailed: %(partner)s has no "
+                        "email address.",
+                        name=self.name,
+                        partner=self.partner_id.display_name,
+                    )
+                )
+            template = self._get_mail_template()
+            composer = (
+                self.env["mail.compose.message"]
+                .with_context(
+                    default_model=self._name,
+                    default_res_ids=self.ids,
+                    default_template_id=template.id if template else False,
+                    default_composition_mode="comment",
+                    default_email_layout_xmlid="mail.mail_notification_layout",
+                    mark_dunning_reminder_as_sent=True,
+                    dunning_attach_invoices=True,
+                )
+                .create({})
+            )
+            composer._action_send_mail()
+        if level.send_letter:
+            report = self.env.ref(
+                "account_dunning_automation.action_report_dunning_reminder"
+            )
+            content, _report_type = report._render_qweb_pdf(report, self.ids)
+            attachment = self.env["ir.attachment"].create(
+                {
+                    "name": f"{self._get_report_base_filename()}.pdf",
+                    "raw": content,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                    "mimetype": "application/pdf",
+                }
+            )
+            self.with_context(
+                mark_dunning_reminder_as_sent=not level.send_email
+            ).message_post(
+                body=self.env._("Reminder letter to print and post."),
+                attachment_ids=attachment.ids,
+            )
+        first_channel = not (level.send_email or level.send_letter)
+        if level.send_sms:
+            template = level.sms_template_id or self.env.ref(
+                "account_dunning_automation.sms_template_dunning_reminder",
+                raise_if_not_found=False,
+            )
+            self.with_context(
+                mark_dunning_reminder_as_sent=first_channel
+            )._message_sms_with_template(
+                template=template,
+                template_fallback=self.env._(
+                    "Payment reminder %(name)s: %(amount)s due.",
+                    name=self.name,
+                    amount=self.totals_by_currency,
+                ),
+                partner_ids=self.partner_id.ids,
+            )
+            first_channel = False
+        if level.create_call_activity:
+            self.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=fields.Date.context_today(self),
+                summary=self.env._(
+                    "Call %(partner)s about reminder %(name)s",
+                    partner=self.partner_id.display_name,
+                    name=self.name,
+                ),
+                user_id=(self.responsible_id or self.env.user).id,
+            )
+            if first_channel:
+                self._mark_as_sent()
+        return True
+
+    def action_print(self):
+        """Print the reminder letter; issued reminders become sent."""
+        self._check_can_send()
+        self._mark_as_sent()
+        return self.env.ref(
+            "account_dunning_automation.action_report_dunning_reminder"
+        ).report_action(self)
+
+    def action_mark_sent(self):
+        self._check_can_send()
+        self._mark_as_sent()
+        return True
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Reminder %s", self.name).replace("/", "_")
