@@ -44,9 +44,13 @@ class AccountDunningReminder(models.Model):
             )
 
     def action_send(self):
-        """Open the email composer with the template of the level."""
+        """Open the email composer with the template of the level; a level
+        that sends no email is sent at once by its channels (letter, SMS,
+        phone call)."""
         self.ensure_one()
         self._check_can_send()
+        if not self.level_id.send_email:
+            return self._send_automatic()
         template = self._get_mail_template()
         ctx = {
             "default_model": self._name,

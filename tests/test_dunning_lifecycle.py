@@ -134,6 +134,16 @@ class TestDunningLifecycle(DunningCommon):
         reminder.level_id.attach_invoices = "none"
         self.assertFalse(reminder._get_invoice_attachments())
 
+    def test_send_without_email_uses_the_level_channels(self):
+        reminder = self._issued_reminder()
+        reminder.level_id.write({"send_email": False, "create_call_activity": True})
+        self.assertTrue(reminder.action_send())
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.activity_ids.user_id, self.env.user)
+        reminder.level_id.create_call_activity = False
+        with self.assertRaisesRegex(UserError, "has no sending method"):
+            reminder.action_send()
+
     def test_send_to_invoicing_contacts(self):
         billing = self.env["res.partner"].create(
             {
