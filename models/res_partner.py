@@ -1,8 +1,12 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+from ..dunning_engine import kpis as engine_kpis
 
 
 class ResPartner(models.Model):
@@ -57,6 +61,100 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice",
         help="Highest level among the open invoices of the customer.",
     )
+
+    dunning_amount_due = fields.Monetary(
+        string="Open Balance",
+        compute="_compute_dunning_kpis",
+        currency_field="currency_id",
+        groups="account.group_account_invoice",
+        help="Open receivable balance in the current company, less open credits.",
+    )
+    dunning_amount_overdue = fields.Monetary(
+        string="Overdue Amount",
+        compute="_compute_dunning_kpis",
+        currency_field="currency_id",
+        groups="account.group_account_invoice",
+    )
+    dunning_overdue_ratio = fields.Float(
+        string="Overdue Ratio (%)",
+        compute="_compute_dunning_kpis",
+        digits=(16, 2),
+        groups="account.group_account_invoice",
+        help="Share of the open invoices that is overdue.",
+    )
+    dunning_days_late = fields.Float(
+        string="Average Days Late",
+        compute="_compute_dunning_kpis",
+        digits=(16, 2),
+        groups="account.group_account_invoice",
+        help="Days overdue of the overdue invoices, weighted by their open amount.",
+    )
+    dunning_dso = fields.Float(
+        string="DSO (days)",
+        compute="_compute_dunning_kpis",
+        digits=(16, 2),
+        groups="account.group_account_invoice",
+        help="Days sales outstanding: open balance / invoiced over the last 365 "
+        "days x 365.",
+    )
+
+    @api.depends_context("company")
+    def _compute_dunning_kpis(self):
+        line_model = self.env["account.move.line"]
+        today = fields.Date.context_today(self)
+        company = self.env.company
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            if not commercial.id:
+                partner.update(
+                    {
+                        "dunning_amount_due": 0.0,
+                        "dunning_amount_overdue": 0.0,
+                        "dunning_overdue_ratio": 0.0,
+                        "dunning_days_late": 0.0,
+                        "dunning_dso": 0.0,
+                    }
+                )
+                continue
+            open_lines = line_model.search(
+                line_model._dunning_open_receivable_domain(company, with_credits=True)
+                + [("partner_id", "child_of", commercial.id)]
+            )
+            overdue = open_lines.filtered(
+                lambda l: l.amount_residual > 0 and l._dunning_due_date() < today
+            )
+            amount_due = sum(open_lines.mapped("amount_residual"))
+            amount_overdue = sum(overdue.mapped("amount_residual"))
+            sales = sum(
+                self.env["account.move"]
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("commercial_partner_id", "=", commercial.id),
+                        ("state", "=", "posted"),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("invoice_date", ">", today - timedelta(days=365)),
+                        ("invoice_date", "<=", today),
+                    ]
+                )
+                .mapped("amount_total_signed")
+            )
+            partner.update(
+                {
+                    "dunning_amount_due": amount_due,
+                    "dunning_amount_overdue": amount_overdue,
+                    "dunning_overdue_ratio": float(
+                        engine_kpis.overdue_ratio(amount_overdue, amount_due)
+                    ),
+                    "dunning_days_late": float(
+                        engine_kpis.average_days_late(
+                            (l.amount_residual, (today - l._dunning_due_date()).days)
+                            for l in overdue
+                        )
+                    ),
+                    "dunning_dso": float(engine_kpis.dso(amount_due, sales)),
+                }
+            )
 
     @api.depends_context("company")
     @api.depends("dunning_term_id", "commercial_partner_id.dunning_term_id")

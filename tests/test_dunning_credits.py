@@ -96,3 +96,18 @@ class TestDunningCredits(DunningCommon):
         self.assertEqual(reminder.state, "issued")
         self.assertEqual(reminder.amount_credit, -400.0)
         self.assertEqual(reminder.amount_total, 600.0)
+
+    def test_customer_collection_kpis(self):
+        self._invoice("2026-01-05", 1000.0)
+        self._invoice("2026-02-15", 500.0)  # not yet due (nor invoiced) on Jan 20
+        self._credit_note("2026-01-07", 100.0)
+        self._invoice("2026-01-05", 300.0, partner=self.partner_b)
+        with freeze_time("2026-01-20"):
+            partner = self.partner_a.with_context(tz="UTC")
+            partner.invalidate_recordset()
+            self.assertEqual(partner.dunning_amount_due, 1400.0)
+            self.assertEqual(partner.dunning_amount_overdue, 1000.0)
+            self.assertAlmostEqual(partner.dunning_overdue_ratio, 71.43)
+            self.assertEqual(partner.dunning_days_late, 15.0)
+            # 1,400 open for 900 invoiced over the year (1,000 - 100).
+            self.assertAlmostEqual(partner.dunning_dso, round(1400 * 365 / 900, 2))
