@@ -10,6 +10,7 @@ from odoo.tools import format_amount
 
 from ..dunning_engine import interest as engine_interest
 from ..dunning_engine import levels as engine_levels
+from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
 
 
@@ -148,6 +149,12 @@ class AccountDunningReminder(models.Model):
         copy=False,
         check_company=True,
         help="Journal entry of the fees and interest posted at issue.",
+    )
+    payment_reference = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Structured reference (ISO 11649 RF creditor reference) of the fees "
+        "and interest entry, for the customer to pay them with.",
     )
     note = fields.Html(string="Internal Note")
 
@@ -577,6 +584,7 @@ class AccountDunningReminder(models.Model):
                     "state": "issued",
                     "issue_date": issue_date,
                     "move_id": move.id if move else False,
+                    "payment_reference": move.payment_reference if move else False,
                 }
             )
         return True
@@ -675,6 +683,12 @@ class AccountDunningReminder(models.Model):
                 )
             )
 
+    def _compute_fee_payment_reference(self):
+        """RF creditor reference built on the reminder number."""
+        self.ensure_one()
+        base = "".join(ch for ch in (self.name or "").upper() if ch.isalnum())
+        return engine_references.rf_reference(base[-21:] or str(self.id))
+
     def _create_fee_move(self, issue_date):
         """Post the fees and interest of the reminder; return the entry."""
         self.ensure_one()
@@ -725,6 +739,7 @@ class AccountDunningReminder(models.Model):
                 "company_id": self.company_id.id,
                 "date": issue_date,
                 "ref": label,
+                "payment_reference": self._compute_fee_payment_reference(),
                 "partner_id": self.partner_id.id,
                 "line_ids": line_cmds,
             }
@@ -803,5 +818,12 @@ class AccountDunningReminder(models.Model):
                         partner=reminder.partner_id.display_name,
                     )
                 )
-        self.write({"state": "draft", "issue_date": False, "move_id": False})
+        self.write(
+            {
+                "state": "draft",
+                "issue_date": False,
+                "move_id": False,
+                "payment_reference": False,
+            }
+        )
         return True

@@ -8,6 +8,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
+from ..dunning_engine.references import is_valid_rf
 from .common import DunningCommon
 
 
@@ -98,6 +99,15 @@ class TestDunningLifecycle(DunningCommon):
         self.assertEqual(receivable.partner_id, self.partner_a)
         self.assertEqual(receivable.date_maturity, date(2026, 1, 19))
         self.assertEqual(sum(move.line_ids.mapped("balance")), 0.0)
+        # The fees are paid with a structured RF reference built on the number.
+        self.assertTrue(reminder.payment_reference.startswith("RF"))
+        self.assertTrue(is_valid_rf(reminder.payment_reference))
+        self.assertEqual(move.payment_reference, reminder.payment_reference)
+        self.assertTrue(
+            reminder.payment_reference.replace(" ", "").endswith(
+                "".join(ch for ch in reminder.name if ch.isalnum())
+            )
+        )
         reminder.action_cancel()
         self.assertEqual(len(move.reversal_move_ids), 1)
         self.assertTrue(receivable.reconciled)
