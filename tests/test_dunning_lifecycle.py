@@ -224,3 +224,33 @@ class TestDunningLifecycle(DunningCommon):
         )
         with self.assertRaisesRegex(UserError, "Seules les relances en brouillon"):
             reminder.action_issue()
+
+    def test_letter_and_email_in_the_customer_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_automation"], ["fr_FR"], overwrite=True
+        )
+        self.level_1.with_context(lang="fr_FR").write(
+            {
+                "name": "Premier rappel",
+                "intro_text": "<p>Sauf erreur de notre part, ces factures sont impayées.</p>",
+            }
+        )
+        self.partner_a.lang = "fr_FR"
+        self.env.company.external_report_layout_id = self.env.ref(
+            "web.external_layout_standard"
+        )
+        reminder = self._issued_reminder()
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "account_dunning_automation.report_dunning_reminder", reminder.ids
+        )[0].decode()
+        self.assertIn("Premier rappel", html)
+        self.assertIn("Sauf erreur de notre part", html)
+        self.assertIn("Échéances en retard", html)
+        self.assertNotIn("Overdue items", html)
+        action = reminder.action_send()
+        composer = Form(
+            self.env[action["res_model"]].with_context(**action["context"])
+        ).save()
+        self.assertIn("Premier rappel", composer.subject)
+        self.assertIn("Sauf erreur de notre part", str(composer.body))
