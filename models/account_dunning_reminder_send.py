@@ -222,6 +222,41 @@ class AccountDunningReminder(models.Model):
                 self._mark_as_sent()
         return True
 
+    def action_send_batch(self):
+        """Send the selected issued reminders by the channels of their level,
+        each in its own savepoint: a failure is noted on the reminder and the
+        others are sent. Reminders already sent are skipped, never resent."""
+        to_send = self.filtered(lambda r: r.state == "issued")
+        sent = self.browse()
+        failed = self.browse()
+        for reminder in to_send:
+            try:
+                with self.env.cr.savepoint():
+                    reminder._send_automatic()
+                sent |= reminder
+            except UserError as exc:
+                failed |= reminder
+                reminder.message_post(
+                    body=self.env._("Not sent: %(error)s", error=exc.args[0])
+                )
+        message = self.env._(
+            "%(sent)s reminder(s) sent, %(failed)s failed (see their messages), "
+            "%(skipped)s skipped (not issued, or already sent).",
+            sent=len(sent),
+            failed=len(failed),
+            skipped=len(self - to_send),
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
     def action_print(self):
         """Print the reminder letter; issued reminders become sent."""
         self._check_can_send()

@@ -254,3 +254,21 @@ class TestDunningLifecycle(DunningCommon):
         ).save()
         self.assertIn("Premier rappel", composer.subject)
         self.assertIn("Sauf erreur de notre part", str(composer.body))
+
+    def test_send_batch_from_the_list(self):
+        self._invoice("2026-01-10", partner=self.partner_b)
+        self.partner_b.email = False
+        reminders = self._issued_reminder()
+        self.assertEqual(set(reminders.mapped("state")), {"issued"})
+        reminder_a = reminders.filtered(lambda r: r.partner_id == self.partner_a)
+        reminder_b = reminders - reminder_a
+        action = (reminder_a | reminder_b).action_send_batch()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("1 reminder(s) sent, 1 failed", action["params"]["message"])
+        self.assertEqual(reminder_a.state, "sent")
+        self.assertEqual(reminder_b.state, "issued")
+        self.assertIn("no email address", reminder_b.message_ids[0].body)
+        # Already sent: skipped, not sent twice.
+        action = reminder_a.action_send_batch()
+        self.assertIn("0 reminder(s) sent, 0 failed", action["params"]["message"])
+        self.assertEqual(reminder_a.send_count, 1)
