@@ -46,6 +46,11 @@ class AccountDunningAutomationAction(models.Model):
         string="List Items Not Yet Due",
         help="Create: also list the invoices not yet due on the reminders.",
     )
+    include_blocked = fields.Boolean(
+        string="List Items on Hold",
+        help="Create: also list the invoices on hold (disputes) on the "
+        "reminders, for information; they are never escalated nor counted.",
+    )
     min_level = fields.Integer(
         string="From Level",
         help="Issue and send: only reminders whose level is at least this one "
@@ -129,7 +134,10 @@ class AccountDunningAutomationAction(models.Model):
         if not partners:
             return True
         reminders = reminder_model._create_reminders(
-            partners=partners, as_of=as_of, include_not_due=self.include_not_due
+            partners=partners,
+            as_of=as_of,
+            include_not_due=self.include_not_due,
+            include_blocked=self.include_blocked,
         )
         run.write(
             {

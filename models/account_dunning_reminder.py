@@ -284,15 +284,15 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _dunning_open_lines(self, company, partners=None):
-        """Open receivable items of ``company`` that can be reminded."""
+    def _dunning_open_lines(self, company, partners=None, include_blocked=False):
+        """Open receivable items of ``company`` that can be reminded; with
+        ``include_blocked``, the items on hold ("No Reminders" invoices) too."""
         move_line_model = self.env["account.move.line"]
         domain = move_line_model._dunning_open_receivable_domain(
             company, with_credits=True
-        ) + [
-            ("partner_id", "!=", False),
-            ("move_id.dunning_blocked", "=", False),
-        ]
+        ) + [("partner_id", "!=", False)]
+        if not include_blocked:
+            domain.append(("move_id.dunning_blocked", "=", False))
         if partners is not None:
             domain.append(
                 ("partner_id", "child_of", partners.commercial_partner_id.ids)
@@ -306,8 +306,12 @@ class AccountDunningReminder(models.Model):
         Returns ``(line_values, has_new_level)``. A reminder is due for the
         customer when at least one item reaches a new level; the other overdue
         items are listed for the overview, the items not yet due only when
-        asked (by the terms or by ``include_not_due``).
+        asked (by the terms or by ``include_not_due``). Items on hold
+        (disputed invoices, when they are asked for) are listed apart: never
+        escalated, never counted in what is due.
         """
+        on_hold = move_lines.filtered(lambda l: l.move_id.dunning_blocked)
+        move_lines -= on_hold
         credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
         debits = move_lines - credit_lines
         overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
@@ -360,6 +364,10 @@ class AccountDunningReminder(models.Model):
             self._prepare_line_vals(line, as_of, "credit", False, False)
             for line in credit_lines
         ]
+        values += [
+            self._prepare_line_vals(line, as_of, "blocked", False, False)
+            for line in on_hold
+        ]
         return values, has_new_level
 
     @api.model
@@ -381,7 +389,9 @@ class AccountDunningReminder(models.Model):
             "line_type": line_type,
             "date_due": due_date,
             "days_overdue": (
-                max(0, (as_of - due_date).days) if line_type == "overdue" else 0
+                max(0, (as_of - due_date).days)
+                if line_type in ("overdue", "blocked")
+                else 0
             ),
             "amount_residual": move_line.amount_residual,
             "amount_residual_currency": move_line.amount_residual_currency,
@@ -397,17 +407,20 @@ class AccountDunningReminder(models.Model):
         }
 
     @api.model
-    def _create_reminders(self, partners=None, as_of=None, include_not_due=False):
+    def _create_reminders(
+        self, partners=None, as_of=None, include_not_due=False, include_blocked=False
+    ):
         """Create (or refresh) the draft reminders of the current company.
 
         One draft reminder at most per customer: an existing draft is
         recomputed instead of duplicated, and cancelled when nothing is left to
-        remind. Customers and invoices marked "No Reminders" are skipped.
+        remind. Customers marked "No Reminders" are skipped, and so are the
+        invoices on hold unless ``include_blocked`` lists them for information.
         Returns the draft reminders created or refreshed.
         """
         company = self.env.company
         as_of = as_of or fields.Date.context_today(self)
-        open_lines = self._dunning_open_lines(company, partners)
+        open_lines = self._dunning_open_lines(company, partners, include_blocked)
         by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
         draft_domain = [("state", "=", "draft"), ("company_id", "=", company.id)]
         if partners is not None:
@@ -494,7 +507,11 @@ class AccountDunningReminder(models.Model):
                     self.env._("Only draft reminders can be recomputed (%s).", reminder.name)
                 )
             move_lines = self._dunning_open_lines(
-                reminder.company_id, reminder.partner_id
+                reminder.company_id,
+                reminder.partner_id,
+                include_blocked=any(
+                    line.line_type == "blocked" for line in reminder.line_ids
+                ),
             )
             line_values, has_new_level = reminder._prepare_line_values(
                 move_lines,

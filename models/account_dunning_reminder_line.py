@@ -43,7 +43,12 @@ class AccountDunningReminderLine(models.Model):
     invoice_date = fields.Date(related="move_id.invoice_date")
     ref = fields.Char(string="Reference", related="move_id.ref")
     line_type = fields.Selection(
-        [("overdue", "Overdue"), ("not_due", "Not Yet Due"), ("credit", "Credit")],
+        [
+            ("overdue", "Overdue"),
+            ("not_due", "Not Yet Due"),
+            ("credit", "Credit"),
+            ("blocked", "On Hold"),
+        ],
         string="Type",
         required=True,
         default="overdue",

@@ -137,6 +137,36 @@ class TestDunningReminder(DunningCommon):
         with freeze_time("2026-01-11"):
             self.assertFalse(self._create(partners=self.partner_b))
 
+    def test_items_on_hold_listed_for_information(self):
+        disputed = self._invoice("2026-01-05", 400.0)
+        disputed.write({"dunning_blocked": True, "dunning_block_reason": "Dispute"})
+        invoice = self._invoice("2026-01-06", 600.0)
+        self._invoice("2026-01-05", 900.0, partner=self.partner_b).dunning_blocked = True
+        with freeze_time("2026-01-11"):
+            # Items on hold alone never make a reminder.
+            self.assertFalse(self._create(include_blocked=True, partners=self.partner_b))
+            reminder = self._create(include_blocked=True)
+        on_hold = reminder.line_ids.filtered(lambda l: l.line_type == "blocked")
+        self.assertEqual(on_hold.move_id, disputed)
+        self.assertFalse(on_hold.is_new_level)
+        self.assertEqual(on_hold.days_overdue, 6)
+        self.assertEqual(reminder.amount_overdue, 600.0)
+        self.assertEqual(reminder.amount_total, 600.0)
+        with freeze_time("2026-01-11"):
+            reminder.action_refresh()  # keeps listing the items on hold
+            self.assertEqual(
+                reminder.line_ids.filtered(lambda l: l.line_type == "blocked").move_id,
+                disputed,
+            )
+            reminder.action_issue()
+        self.assertFalse(self._receivable_line(disputed).dunning_level_id)
+        self.assertEqual(self._receivable_line(invoice).dunning_level_id, self.level_1)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "account_dunning_automation.report_dunning_reminder", reminder.ids
+        )[0].decode()
+        self.assertIn("Items on hold", html)
+        self.assertIn(disputed.name, html)
+
     def test_blocked_customer_excluded(self):
         self._invoice("2026-01-05")
         self._invoice("2026-01-05", partner=self.partner_b)

@@ -24,6 +24,11 @@ class AccountDunningCreateWizard(models.TransientModel):
         string="List Items Not Yet Due",
         help="Also list the open invoices that are not yet due.",
     )
+    include_blocked = fields.Boolean(
+        string="List Items on Hold",
+        help="Also list the invoices on hold (disputes), for information: they "
+        "are never escalated nor counted in the amount due.",
+    )
 
     @api.model
     def default_get(self, fields_list):
@@ -44,6 +49,7 @@ class AccountDunningCreateWizard(models.TransientModel):
             partners=self.partner_ids or None,
             as_of=self.date,
             include_not_due=self.include_not_due,
+            include_blocked=self.include_blocked,
         )
         if not reminders:
             raise UserError(
