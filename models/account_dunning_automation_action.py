@@ -127,8 +127,13 @@ class AccountDunningAutomationAction(models.Model):
         automation = self.automation_id
         reminder_model = self.env["account.dunning.reminder"]
         open_lines = reminder_model._dunning_open_lines(automation.company_id)
+        # The customers with a draft are processed too: a draft whose items
+        # were all paid is cancelled instead of failing at issue.
+        drafts = reminder_model.search(
+            [("state", "=", "draft"), ("company_id", "=", automation.company_id.id)]
+        )
         partners = automation._filter_partners(
-            open_lines.partner_id.commercial_partner_id,
+            open_lines.partner_id.commercial_partner_id | drafts.partner_id,
             self._parse_domain(self.partner_domain, automation.display_name),
         )
         if not partners:

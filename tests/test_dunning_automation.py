@@ -73,6 +73,19 @@ class TestDunningAutomation(DunningCommon):
             self._receivable_line(invoice).dunning_level_id, self.level_2
         )
 
+    def test_paid_draft_cancelled_by_the_next_run(self):
+        invoice = self._invoice("2026-01-05")
+        automation = self._automation(["create"])
+        self._run(automation, "2026-01-11")
+        draft = self._reminders(states=("draft",))
+        self.assertTrue(draft)
+        self._pay(invoice, date="2026-01-12")
+        automation.action_ids = [Command.create({"action_type": "issue", "sequence": 2})]
+        run = self._run(automation, "2026-01-12")
+        self.assertEqual(draft.state, "cancel")
+        self.assertFalse(run.error_ids)
+        self.assertEqual(run.state, "done")
+
     def test_error_logged_and_other_reminders_go_on(self):
         # Fees without accounts: issuing partner A's reminder fails.
         self.level_1.fee_amount = 10.0
