@@ -65,6 +65,13 @@ class AccountDunningLevel(models.Model):
         currency_field="currency_id",
         help="Fee charged to the customer when a reminder of this level is issued.",
     )
+    fee_per_invoice = fields.Monetary(
+        string="Fee per Invoice",
+        currency_field="currency_id",
+        help="Flat fee charged once per invoice, the first time the invoice "
+        "reaches a level with such a fee (e.g. the EUR 40 recovery indemnity "
+        "of French law).",
+    )
     interest_rate = fields.Float(
         string="Annual Interest Rate (%)",
         digits=(16, 4),
@@ -135,6 +142,7 @@ class AccountDunningLevel(models.Model):
         "payment_delay_days",
         "min_amount",
         "fee_amount",
+        "fee_per_invoice",
         "interest_rate",
     )
     def _check_not_negative(self):
@@ -145,6 +153,7 @@ class AccountDunningLevel(models.Model):
                 "payment_delay_days",
                 "min_amount",
                 "fee_amount",
+                "fee_per_invoice",
                 "interest_rate",
             ):
                 if level[field_name] < 0:

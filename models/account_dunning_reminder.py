@@ -404,6 +404,11 @@ class AccountDunningReminder(models.Model):
             "previous_date": move_line.dunning_last_date,
             "previous_count": move_line.dunning_count,
             "amount_interest": interest,
+            "amount_fee_invoice": (
+                new_level.fee_per_invoice
+                if new_level and not move_line.dunning_fee_charged
+                else 0.0
+            ),
         }
 
     @api.model
@@ -496,7 +501,9 @@ class AccountDunningReminder(models.Model):
 
     def _set_fee(self):
         for reminder in self:
-            reminder.amount_fee = reminder.level_id.fee_amount
+            reminder.amount_fee = reminder.level_id.fee_amount + sum(
+                reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice")
+            )
         return self
 
     def action_refresh(self):
@@ -658,18 +665,24 @@ class AccountDunningReminder(models.Model):
         groups = defaultdict(lambda: self.env["account.move.line"])
         for line in self.line_ids.filtered("is_new_level"):
             move_line = line.move_line_id
-            key = (line.level_id.id, line.level_id.number, move_line.dunning_count + 1)
-            groups[key] |= move_line
-        for (level_id, number, count), move_lines in groups.items():
-            # The dunning fields are not tracked: skip the tracking machinery.
-            move_lines.with_context(tracking_disable=True).write(
-                {
-                    "dunning_level_id": level_id,
-                    "dunning_level_number": number,
-                    "dunning_last_date": issue_date,
-                    "dunning_count": count,
-                }
+            key = (
+                line.level_id.id,
+                line.level_id.number,
+                move_line.dunning_count + 1,
+                bool(line.amount_fee_invoice),
             )
+            groups[key] |= move_line
+        for (level_id, number, count, fee_charged), move_lines in groups.items():
+            values = {
+                "dunning_level_id": level_id,
+                "dunning_level_number": number,
+                "dunning_last_date": issue_date,
+                "dunning_count": count,
+            }
+            if fee_charged:
+                values["dunning_fee_charged"] = True
+            # The dunning fields are not tracked: skip the tracking machinery.
+            move_lines.with_context(tracking_disable=True).write(values)
 
     def _fee_term(self):
         self.ensure_one()
@@ -791,14 +804,15 @@ class AccountDunningReminder(models.Model):
                         item=move_line.move_id.name,
                     )
                 )
-            move_line.write(
-                {
-                    "dunning_level_id": line.previous_level_id.id,
-                    "dunning_level_number": line.previous_level_number,
-                    "dunning_last_date": line.previous_date,
-                    "dunning_count": line.previous_count,
-                }
-            )
+            values = {
+                "dunning_level_id": line.previous_level_id.id,
+                "dunning_level_number": line.previous_level_number,
+                "dunning_last_date": line.previous_date,
+                "dunning_count": line.previous_count,
+            }
+            if line.amount_fee_invoice:
+                values["dunning_fee_charged"] = False
+            move_line.write(values)
         if self.move_id and self.move_id.state == "posted":
             self.move_id._reverse_moves(
                 [

@@ -62,6 +62,9 @@ class AccountDunningReminderLine(models.Model):
     amount_residual = fields.Monetary(
         string="Open Amount (Company Currency)", currency_field="company_currency_id"
     )
+    amount_fee_invoice = fields.Monetary(
+        string="Fee", currency_field="company_currency_id"
+    )
     amount_interest = fields.Monetary(
         string="Interest", currency_field="company_currency_id"
     )

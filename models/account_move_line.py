@@ -23,6 +23,13 @@ class AccountMoveLine(models.Model):
     dunning_last_date = fields.Date(
         string="Last Reminder Date", copy=False, readonly=True
     )
+    dunning_fee_charged = fields.Boolean(
+        string="Fee per Invoice Charged",
+        copy=False,
+        readonly=True,
+        help="The flat fee per invoice of the reminder terms was charged for "
+        "this item.",
+    )
     dunning_count = fields.Integer(
         string="Reminders Issued", copy=False, readonly=True
     )

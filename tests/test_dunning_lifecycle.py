@@ -112,6 +112,39 @@ class TestDunningLifecycle(DunningCommon):
         self.assertEqual(len(move.reversal_move_ids), 1)
         self.assertTrue(receivable.reconciled)
 
+    def test_fee_per_invoice_charged_once(self):
+        fee_account = self.company_data["default_account_revenue"].copy()
+        self.term.write(
+            {
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "fee_account_id": fee_account.id,
+            }
+        )
+        # The EUR 40 recovery indemnity: once per invoice, from level 1 on.
+        (self.level_1 | self.level_2).write({"fee_per_invoice": 40.0})
+        self.level_2.fee_amount = 5.0
+        invoice_1 = self._invoice("2026-01-10", 100.0)
+        invoice_2 = self._invoice("2026-01-10", 200.0)
+        with freeze_time("2026-01-11"):
+            first = self._create()
+            self.assertEqual(first.amount_fee, 80.0)
+            first.action_issue()
+        self.assertEqual(first.move_id.amount_total, 80.0)
+        lines = self._receivable_line(invoice_1) | self._receivable_line(invoice_2)
+        self.assertEqual(lines.mapped("dunning_fee_charged"), [True, True])
+        invoice_3 = self._invoice("2026-01-16", 300.0)
+        with freeze_time("2026-01-17"):
+            second = self._create()
+            # Level 2 for invoices 1 and 2 (already charged), level 1 for 3.
+            self.assertEqual(second.amount_fee, 5.0 + 40.0)
+            second.action_issue()
+        self.assertTrue(self._receivable_line(invoice_3).dunning_fee_charged)
+        second.action_cancel()
+        self.assertFalse(self._receivable_line(invoice_3).dunning_fee_charged)
+        self.assertEqual(lines.mapped("dunning_fee_charged"), [True, True])
+        first.action_cancel()
+        self.assertEqual(lines.mapped("dunning_fee_charged"), [False, False])
+
     def test_fees_without_accounts_refused(self):
         self.level_1.fee_amount = 15.0
         self._invoice("2026-01-01")
