@@ -43,6 +43,38 @@ class AccountDunningReminder(models.Model):
                 }
             )
 
+    def _email_composer_context(self):
+        """Context of the email composer of the reminder: the level's
+        template, the invoices attached, the reminder marked as sent."""
+        self.ensure_one()
+        template = self._get_mail_template()
+        return {
+            "default_model": self._name,
+            "default_res_ids": self.ids,
+            "default_template_id": template.id if template else False,
+            "default_composition_mode": "comment",
+            "default_email_layout_xmlid": "mail.mail_notification_layout",
+            "mark_dunning_reminder_as_sent": True,
+            "dunning_attach_invoices": True,
+        }
+
+    def _attach_pdf(self, report_ref, res_ids, name):
+        """Render ``report_ref`` for ``res_ids`` as a PDF attached to the
+        reminder."""
+        self.ensure_one()
+        content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
+            report_ref, res_ids
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/pdf",
+            }
+        )
+
     def action_send(self):
         """Open the email composer with the template of the level; a level
         that sends no email is sent at once by its channels (letter, SMS,
@@ -51,17 +83,7 @@ class AccountDunningReminder(models.Model):
         self._check_can_send()
         if not self.level_id.send_email:
             return self._send_automatic()
-        template = self._get_mail_template()
-        ctx = {
-            "default_model": self._name,
-            "default_res_ids": self.ids,
-            "default_template_id": template.id if template else False,
-            "default_composition_mode": "comment",
-            "default_email_layout_xmlid": "mail.mail_notification_layout",
-            "mark_dunning_reminder_as_sent": True,
-            "dunning_attach_invoices": True,
-            "force_email": True,
-        }
+        ctx = dict(self._email_composer_context(), force_email=True)
         return {
             "type": "ir.actions.act_window",
             "view_mode": "form",
@@ -99,17 +121,10 @@ class AccountDunningReminder(models.Model):
         for move in moves:
             attachment = move.invoice_pdf_report_id
             if not attachment:
-                content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
-                    "account.account_invoices", move.ids
-                )
-                attachment = self.env["ir.attachment"].create(
-                    {
-                        "name": f"{move._get_invoice_report_filename()}",
-                        "raw": content,
-                        "res_model": self._name,
-                        "res_id": self.id,
-                        "mimetype": "application/pdf",
-                    }
+                attachment = self._attach_pdf(
+                    "account.account_invoices",
+                    move.ids,
+                    move._get_invoice_report_filename(),
                 )
             attachments |= attachment
         return attachments
@@ -154,50 +169,29 @@ class AccountDunningReminder(models.Model):
                         partner=self.partner_id.display_name,
                     )
                 )
-            template = self._get_mail_template()
-            composer = (
-                self.env["mail.compose.message"]
-                .with_context(
-                    default_model=self._name,
-                    default_res_ids=self.ids,
-                    default_template_id=template.id if template else False,
-                    default_composition_mode="comment",
-                    default_email_layout_xmlid="mail.mail_notification_layout",
-                    mark_dunning_reminder_as_sent=True,
-                    dunning_attach_invoices=True,
-                )
-                .create({})
+            # The reminder is marked as sent once, below, whatever the channels.
+            composer_context = dict(
+                self._email_composer_context(), mark_dunning_reminder_as_sent=False
             )
-            composer._action_send_mail()
+            self.env["mail.compose.message"].with_context(
+                **composer_context
+            ).create({})._action_send_mail()
         if level.send_letter:
-            report = self.env.ref(
-                "account_dunning_automation.action_report_dunning_reminder"
+            attachment = self._attach_pdf(
+                "account_dunning_automation.action_report_dunning_reminder",
+                self.ids,
+                f"{self._get_report_base_filename()}.pdf",
             )
-            content, _report_type = report._render_qweb_pdf(report, self.ids)
-            attachment = self.env["ir.attachment"].create(
-                {
-                    "name": f"{self._get_report_base_filename()}.pdf",
-                    "raw": content,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                    "mimetype": "application/pdf",
-                }
-            )
-            self.with_context(
-                mark_dunning_reminder_as_sent=not level.send_email
-            ).message_post(
+            self.message_post(
                 body=self.env._("Reminder letter to print and post."),
                 attachment_ids=attachment.ids,
             )
-        first_channel = not (level.send_email or level.send_letter)
         if level.send_sms:
             template = level.sms_template_id or self.env.ref(
                 "account_dunning_automation.sms_template_dunning_reminder",
                 raise_if_not_found=False,
             )
-            self.with_context(
-                mark_dunning_reminder_as_sent=first_channel
-            )._message_sms_with_template(
+            self._message_sms_with_template(
                 template=template,
                 template_fallback=self.env._(
                     "Payment reminder %(name)s: %(amount)s due.",
@@ -206,7 +200,6 @@ class AccountDunningReminder(models.Model):
                 ),
                 partner_ids=self.partner_id.ids,
             )
-            first_channel = False
         if level.create_call_activity:
             self.activity_schedule(
                 "mail.mail_activity_data_call",
@@ -218,8 +211,7 @@ class AccountDunningReminder(models.Model):
                 ),
                 user_id=(self.responsible_id or self.env.user).id,
             )
-            if first_channel:
-                self._mark_as_sent()
+        self._mark_as_sent()
         return True
 
     def action_send_batch(self):
