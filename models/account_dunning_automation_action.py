@@ -66,7 +66,11 @@ class AccountDunningAutomationAction(models.Model):
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
         for action in self:
-            action._parse_domain(action.partner_domain, action.automation_id.display_name)
+            action._partner_filter_domain()
+
+    def _partner_filter_domain(self):
+        self.ensure_one()
+        return self._parse_domain(self.partner_domain, self.automation_id.display_name)
 
     @api.constrains("min_level", "max_level")
     def _check_levels(self):
@@ -101,12 +105,18 @@ class AccountDunningAutomationAction(models.Model):
             ) from exc
         return list(domain)
 
-    def _filtered_reminders(self, reminders):
+    def _company_reminders(self, state):
+        """Reminders of the automation's company in ``state``."""
+        return self.env["account.dunning.reminder"].search(
+            [("state", "=", state), ("company_id", "=", self.automation_id.company_id.id)]
+        )
+
+    def _filtered_reminders(self, state):
+        """Reminders in ``state`` selected by the filters and the level range."""
         self.ensure_one()
-        automation = self.automation_id
-        partners = automation._filter_partners(
-            reminders.partner_id,
-            self._parse_domain(self.partner_domain, automation.display_name),
+        reminders = self._company_reminders(state)
+        partners = self.automation_id._filter_partners(
+            reminders.partner_id, self._partner_filter_domain()
         )
         return reminders.filtered(
             lambda r: r.partner_id in partners
@@ -129,12 +139,10 @@ class AccountDunningAutomationAction(models.Model):
         open_lines = reminder_model._dunning_open_lines(automation.company_id)
         # The customers with a draft are processed too: a draft whose items
         # were all paid is cancelled instead of failing at issue.
-        drafts = reminder_model.search(
-            [("state", "=", "draft"), ("company_id", "=", automation.company_id.id)]
-        )
+        drafts = self._company_reminders("draft")
         partners = automation._filter_partners(
             open_lines.partner_id.commercial_partner_id | drafts.partner_id,
-            self._parse_domain(self.partner_domain, automation.display_name),
+            self._partner_filter_domain(),
         )
         if not partners:
             return True
@@ -153,26 +161,12 @@ class AccountDunningAutomationAction(models.Model):
         return True
 
     def _execute_issue(self, run, as_of):  # pylint: disable=unused-argument
-        drafts = self._filtered_reminders(
-            self.env["account.dunning.reminder"].search(
-                [
-                    ("state", "=", "draft"),
-                    ("company_id", "=", self.automation_id.company_id.id),
-                ]
-            )
-        )
+        drafts = self._filtered_reminders("draft")
         return self._for_each(run, drafts, "issued_count", lambda r: r.action_issue())
 
     def _execute_send(self, run, as_of):  # pylint: disable=unused-argument
         # Issued and never sent: a reminder is never sent twice by automations.
-        issued = self._filtered_reminders(
-            self.env["account.dunning.reminder"].search(
-                [
-                    ("state", "=", "issued"),
-                    ("company_id", "=", self.automation_id.company_id.id),
-                ]
-            )
-        )
+        issued = self._filtered_reminders("issued")
         return self._for_each(run, issued, "sent_count", lambda r: r._send_automatic())
 
     def _for_each(self, run, reminders, counter, method):
