@@ -452,11 +452,7 @@ class AccountDunningReminder(models.Model):
                 to_cancel |= draft
                 continue
             term = partner.with_company(company)._get_dunning_term()
-            values = {
-                "date": as_of,
-                "term_id": term.id,
-                "line_ids": [fields.Command.create(v) for v in line_values],
-            }
+            values = self._reminder_values(line_values, as_of, term)
             if draft:
                 to_refresh.append((draft, values))
             else:
@@ -487,16 +483,19 @@ class AccountDunningReminder(models.Model):
                 )
         return result
 
+    @api.model
+    def _reminder_values(self, line_values, as_of, term):
+        """Values of a draft reminder at ``as_of`` with new lines."""
+        return {
+            "date": as_of,
+            "term_id": term.id,
+            "line_ids": [fields.Command.create(v) for v in line_values],
+        }
+
     def _replace_lines(self, line_values, as_of, term):
         self.ensure_one()
-        self.write(
-            {
-                "date": as_of,
-                "term_id": term.id,
-                "line_ids": [fields.Command.clear()]
-                + [fields.Command.create(v) for v in line_values],
-            }
-        )
+        self.line_ids.unlink()
+        self.write(self._reminder_values(line_values, as_of, term))
         self._set_fee()
 
     def _set_fee(self):
@@ -688,11 +687,19 @@ class AccountDunningReminder(models.Model):
         self.ensure_one()
         return self.term_id or self.level_id.term_id
 
+    def _has_charges(self):
+        """The reminder charges fees or interest."""
+        self.ensure_one()
+        currency = self.currency_id
+        return not (
+            currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest)
+        )
+
     def _check_fee_config(self):
         """Refuse to issue when fees or interest cannot be posted."""
         self.ensure_one()
         currency = self.currency_id
-        if currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest):
+        if not self._has_charges():
             return
         term = self._fee_term()
         missing = []
@@ -723,7 +730,7 @@ class AccountDunningReminder(models.Model):
         """Post the fees and interest of the reminder; return the entry."""
         self.ensure_one()
         currency = self.currency_id
-        if currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest):
+        if not self._has_charges():
             return self.env["account.move"]
         term = self._fee_term()
         partner = self.partner_id.with_company(self.company_id)

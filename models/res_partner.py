@@ -57,7 +57,7 @@ class ResPartner(models.Model):
     )
     dunning_max_level = fields.Integer(
         string="Highest Reminder Level",
-        compute="_compute_dunning_reminder_stats",
+        compute="_compute_dunning_kpis",
         groups="account.group_account_invoice",
         help="Highest level among the open invoices of the customer.",
     )
@@ -113,6 +113,7 @@ class ResPartner(models.Model):
                         "dunning_overdue_ratio": 0.0,
                         "dunning_days_late": 0.0,
                         "dunning_dso": 0.0,
+                        "dunning_max_level": 0,
                     }
                 )
                 continue
@@ -153,6 +154,9 @@ class ResPartner(models.Model):
                         )
                     ),
                     "dunning_dso": float(engine_kpis.dso(amount_due, sales)),
+                    "dunning_max_level": max(
+                        open_lines.mapped("dunning_level_number") or [0]
+                    ),
                 }
             )
 
@@ -165,13 +169,11 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     def _compute_dunning_reminder_stats(self):
         reminder_model = self.env["account.dunning.reminder"]
-        line_model = self.env["account.move.line"]
         for partner in self:
             commercial = partner.commercial_partner_id
             if not commercial.id:
                 partner.dunning_reminder_count = 0
                 partner.dunning_last_reminder_date = False
-                partner.dunning_max_level = 0
                 continue
             reminders = reminder_model.search(
                 [
@@ -184,13 +186,6 @@ class ResPartner(models.Model):
             issued = reminders.filtered("issue_date")
             partner.dunning_last_reminder_date = (
                 max(issued.mapped("issue_date")) if issued else False
-            )
-            open_lines = line_model.search(
-                line_model._dunning_open_receivable_domain(self.env.company)
-                + [("partner_id", "child_of", commercial.id)]
-            )
-            partner.dunning_max_level = max(
-                open_lines.mapped("dunning_level_number") or [0]
             )
 
     @api.constrains("dunning_term_id")
