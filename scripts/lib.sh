@@ -2,7 +2,22 @@
 # They expect an installed Odoo 18 (importable `odoo`) and PostgreSQL.
 
 MODULE=account_dunning_automation
-PYTHON=${ODOO_PYTHON:-python3}
+# The Python that runs Odoo: ODOO_PYTHON, else python3 when it imports odoo,
+# else the Odoo venv installed beside the project (../venv or ../.venv).
+_here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+if [ -n "${ODOO_PYTHON:-}" ]; then
+    PYTHON=$ODOO_PYTHON
+else
+    PYTHON=python3
+    if ! python3 -c "import odoo" 2>/dev/null; then
+        for _candidate in "$_here/../venv/bin/python" "$_here/../.venv/bin/python" /work/venv/bin/python; do
+            if [ -x "$_candidate" ] && "$_candidate" -c "import odoo" 2>/dev/null; then
+                PYTHON=$_candidate
+                break
+            fi
+        done
+    fi
+fi
 
 odoo_available() {
     "$PYTHON" -c "import odoo.release, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)" 2>/dev/null
