@@ -14,6 +14,24 @@ from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
 
 
+# What a reminder did (its lifecycle, its charges): changed only by its
+# actions, which write as superuser after checking the user's rights, never by
+# a direct write (form, import, RPC).
+LIFECYCLE_FIELDS = (
+    "state",
+    "name",
+    "company_id",
+    "amount_fee",
+    "move_id",
+    "issue_date",
+    "sent_date",
+    "send_count",
+    "payment_reference",
+)
+# What a draft is made of: fixed once the reminder is issued.
+DRAFT_FIELDS = ("date", "term_id", "partner_id", "line_ids")
+
+
 class AccountDunningReminder(models.Model):
     """A payment reminder for one customer: created (draft), issued, sent."""
 
@@ -251,6 +269,7 @@ class AccountDunningReminder(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._create_check_lifecycle(vals_list)
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 company = self.env["res.company"].browse(
@@ -264,6 +283,80 @@ class AccountDunningReminder(models.Model):
                 )
         return super().create(vals_list)
 
+    @api.model
+    def _create_check_lifecycle(self, vals_list):
+        """A reminder is created as a draft; only its actions move it on."""
+        if self.env.su:
+            return
+        for vals in vals_list:
+            locked = [
+                name
+                for name in LIFECYCLE_FIELDS
+                if name not in ("name", "company_id") and vals.get(name)
+            ]
+            if locked or vals.get("state", "draft") != "draft":
+                raise UserError(
+                    self.env._(
+                        "A reminder is created as a draft; its %(fields)s are set "
+                        "by its actions (Issue, Send, Cancel).",
+                        fields=", ".join(locked or ["state"]),
+                    )
+                )
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_direct_write(vals)
+        return super().write(vals)
+
+    def _check_direct_write(self, vals):
+        """Refuse what only the reminder's actions may change: its state,
+        dates and charges always; its customer, date, terms and lines once
+        it is issued; its customer once it has lines."""
+        locked = [name for name in LIFECYCLE_FIELDS if name in vals]
+        if locked:
+            raise UserError(
+                self.env._(
+                    "The %(fields)s of a reminder change only through its actions "
+                    "(Issue, Send, Print, Cancel, Reset to Draft).",
+                    fields=", ".join(locked),
+                )
+            )
+        draft_only = [name for name in DRAFT_FIELDS if name in vals]
+        not_draft = self.filtered(lambda r: r.state != "draft")
+        if draft_only and not_draft:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s is %(state)s: its %(fields)s can no longer "
+                    "be changed. Cancel it and create a new one.",
+                    name=not_draft[0].name,
+                    state=not_draft[0]._state_label(),
+                    fields=", ".join(draft_only),
+                )
+            )
+        if "partner_id" in vals:
+            moved = self.filtered(
+                lambda r: r.line_ids and r.partner_id.id != vals["partner_id"]
+            )
+            if moved:
+                raise UserError(
+                    self.env._(
+                        "The customer of reminder %(name)s cannot be changed: its "
+                        "lines are the items of %(partner)s. Create a reminder for "
+                        "the other customer instead.",
+                        name=moved[0].name,
+                        partner=moved[0].partner_id.display_name,
+                    )
+                )
+
+    def _state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    def _check_dunning_access(self):
+        """The actions write as superuser (see LIFECYCLE_FIELDS): check first
+        that the user may change these reminders (record rules included)."""
+        self.check_access("write")
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft_or_cancel(self):
         for reminder in self:
@@ -273,9 +366,7 @@ class AccountDunningReminder(models.Model):
                         "Reminder %(name)s is %(state)s: cancel it instead of "
                         "deleting it.",
                         name=reminder.name,
-                        state=dict(
-                            reminder._fields["state"]._description_selection(self.env)
-                        )[reminder.state],
+                        state=reminder._state_label(),
                     )
                 )
 
@@ -472,7 +563,7 @@ class AccountDunningReminder(models.Model):
         to_cancel |= drafts.filtered(lambda d: d.partner_id not in by_partner)
         to_cancel -= result
         if to_cancel:
-            to_cancel.write({"state": "cancel"})
+            to_cancel.sudo().write({"state": "cancel"})
             for reminder in to_cancel:
                 reminder.message_post(
                     body=self.env._(
@@ -499,7 +590,7 @@ class AccountDunningReminder(models.Model):
         self._set_fee()
 
     def _set_fee(self):
-        for reminder in self:
+        for reminder in self.sudo():
             reminder.amount_fee = reminder.level_id.fee_amount + sum(
                 reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice")
             )
@@ -507,6 +598,7 @@ class AccountDunningReminder(models.Model):
 
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
+        self._check_dunning_access()
         for reminder in self:
             if reminder.state != "draft":
                 raise UserError(
@@ -549,7 +641,8 @@ class AccountDunningReminder(models.Model):
         """Remove lines whose item was paid or reconciled since creation and
         refresh the open amounts of the others."""
         for reminder in self:
-            for line in reminder.line_ids:
+            # The open amounts follow the journal items, whoever issues.
+            for line in reminder.sudo().line_ids:
                 move_line = line.move_line_id
                 if (
                     not move_line
@@ -591,6 +684,7 @@ class AccountDunningReminder(models.Model):
                 )
 
     def action_issue(self):
+        self._check_dunning_access()
         for reminder in self:
             if reminder.state != "draft":
                 raise UserError(
@@ -602,7 +696,7 @@ class AccountDunningReminder(models.Model):
         self._record_levels(issue_date)
         for reminder in self:
             move = reminder._create_fee_move(issue_date)
-            reminder.write(
+            reminder.sudo().write(
                 {
                     "state": "issued",
                     "issue_date": issue_date,
@@ -680,8 +774,29 @@ class AccountDunningReminder(models.Model):
             }
             if fee_charged:
                 values["dunning_fee_charged"] = True
-            # The dunning fields are not tracked: skip the tracking machinery.
-            move_lines.with_context(tracking_disable=True).write(values)
+            # As superuser: the dunning state of journal items is written by
+            # the reminders only (see DUNNING_ITEM_FIELDS). The items are not
+            # tracked: skip the tracking machinery, the invoices get a message.
+            move_lines.sudo().with_context(tracking_disable=True).write(values)
+        self._log_on_invoices(
+            self.line_ids.filtered("is_new_level"),
+            lambda line: self.env._(
+                "Payment reminder %(name)s issued: level %(level)s.",
+                name=line.reminder_id.name,
+                level=line.level_id.display_name,
+            ),
+        )
+
+    def _log_on_invoices(self, lines, body):
+        """One note per invoice in its chatter (in one batch), so that the
+        invoice tells when its reminder level changed and by which reminder."""
+        bodies = {}
+        for line in lines:
+            bodies.setdefault(line.move_id.id, []).append(body(line))
+        moves = self.env["account.move"].browse(list(bodies))
+        moves.sudo()._message_log_batch(
+            bodies={move_id: "<br/>".join(texts) for move_id, texts in bodies.items()}
+        )
 
     def _fee_term(self):
         self.ensure_one()
@@ -789,12 +904,13 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
 
     def action_cancel(self):
+        self._check_dunning_access()
         for reminder in self:
             if reminder.state == "cancel":
                 continue
             if reminder.state in ("issued", "sent"):
                 reminder._undo_issue()
-        self.write({"state": "cancel"})
+        self.sudo().write({"state": "cancel"})
         return True
 
     def _undo_issue(self):
@@ -819,7 +935,16 @@ class AccountDunningReminder(models.Model):
             }
             if line.amount_fee_invoice:
                 values["dunning_fee_charged"] = False
-            move_line.write(values)
+            # As superuser: see DUNNING_ITEM_FIELDS.
+            move_line.sudo().write(values)
+        self._log_on_invoices(
+            self.line_ids.filtered("is_new_level"),
+            lambda line: self.env._(
+                "Payment reminder %(name)s cancelled: back to level %(level)s.",
+                name=self.name,
+                level=line.previous_level_id.display_name or 0,
+            ),
+        )
         if self.move_id and self.move_id.state == "posted":
             self.move_id._reverse_moves(
                 [
@@ -832,6 +957,7 @@ class AccountDunningReminder(models.Model):
             )
 
     def action_draft(self):
+        self._check_dunning_access()
         for reminder in self:
             if reminder.state != "cancel":
                 raise UserError(
@@ -856,7 +982,7 @@ class AccountDunningReminder(models.Model):
                         partner=reminder.partner_id.display_name,
                     )
                 )
-        self.write(
+        self.sudo().write(
             {
                 "state": "draft",
                 "issue_date": False,

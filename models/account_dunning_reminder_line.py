@@ -1,7 +1,29 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# What a line says was owed and reached: computed by the module from the
+# journal item, never typed in (a reminder shows what the books say).
+COMPUTED_LINE_FIELDS = (
+    "move_line_id",
+    "line_type",
+    "date_due",
+    "days_overdue",
+    "currency_id",
+    "amount_residual",
+    "amount_residual_currency",
+    "amount_fee_invoice",
+    "amount_interest",
+    "term_id",
+    "level_id",
+    "is_new_level",
+    "previous_level_id",
+    "previous_level_number",
+    "previous_date",
+    "previous_count",
+)
 
 
 class AccountDunningReminderLine(models.Model):
@@ -82,3 +104,45 @@ class AccountDunningReminderLine(models.Model):
     previous_level_number = fields.Integer()
     previous_date = fields.Date()
     previous_count = fields.Integer()
+
+    # ------------------------------------------------------------------
+    # Lines of issued reminders are fixed; computed values are never edited
+    # ------------------------------------------------------------------
+
+    def _check_reminder_draft(self, reminders):
+        not_draft = reminders.filtered(lambda r: r.state != "draft")
+        if not_draft and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s is no longer a draft: its lines cannot be "
+                    "changed.",
+                    name=not_draft[0].name,
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_reminder_draft(
+            self.env["account.dunning.reminder"].browse(
+                {vals.get("reminder_id") for vals in vals_list if vals.get("reminder_id")}
+            )
+        )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            self._check_reminder_draft(self.reminder_id)
+            computed = [name for name in COMPUTED_LINE_FIELDS if name in vals]
+            if computed:
+                raise UserError(
+                    self.env._(
+                        "The %(fields)s of a reminder line come from the journal "
+                        "item and the reminder terms: recompute the draft instead.",
+                        fields=", ".join(computed),
+                    )
+                )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_draft(self):
+        self._check_reminder_draft(self.reminder_id)

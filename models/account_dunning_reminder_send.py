@@ -16,6 +16,7 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
 
     def _check_can_send(self):
+        self._check_dunning_access()
         for reminder in self:
             if reminder.state not in ("issued", "sent"):
                 raise UserError(
@@ -34,7 +35,8 @@ class AccountDunningReminder(models.Model):
 
     def _mark_as_sent(self):
         today = fields.Date.context_today(self)
-        for reminder in self:
+        # As superuser: the state changes only through the actions.
+        for reminder in self.sudo():
             reminder.write(
                 {
                     "state": "sent",
@@ -218,6 +220,7 @@ class AccountDunningReminder(models.Model):
         """Send the selected issued reminders by the channels of their level,
         each in its own savepoint: a failure is noted on the reminder and the
         others are sent. Reminders already sent are skipped, never resent."""
+        self._check_dunning_access()
         to_send = self.filtered(lambda r: r.state == "issued")
         sent = self.browse()
         failed = self.browse()

@@ -3,6 +3,11 @@
 
 from odoo import api, fields, models
 
+# Who may read the dunning fields of invoices, journal items and customers:
+# salesmen, purchase users and plain internal users open those records too,
+# and must never meet the module's fields nor its access rules.
+DUNNING_READ_GROUPS = "account.group_account_invoice,account.group_account_readonly"
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -13,30 +18,48 @@ class AccountMove(models.Model):
         check_company=True,
         copy=False,
         tracking=True,
+        groups=DUNNING_READ_GROUPS,
         help="Overrides the reminder terms of the customer for this invoice.",
     )
     dunning_blocked = fields.Boolean(
         string="No Reminders",
         copy=False,
         tracking=True,
+        groups=DUNNING_READ_GROUPS,
         help="Exclude this invoice from payment reminders (e.g. disputed).",
     )
     dunning_block_reason = fields.Char(
-        string="Reason for No Reminders", copy=False, tracking=True
+        string="Reason for No Reminders",
+        copy=False,
+        tracking=True,
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_level_number = fields.Integer(
         string="Reminder Level",
         compute="_compute_dunning_info",
+        compute_sudo=True,
+        groups=DUNNING_READ_GROUPS,
         help="Highest reminder level issued for this invoice.",
     )
     dunning_last_date = fields.Date(
-        string="Last Reminder", compute="_compute_dunning_info"
+        string="Last Reminder",
+        compute="_compute_dunning_info",
+        compute_sudo=True,
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_reminder_line_ids = fields.One2many(
-        "account.dunning.reminder.line", "move_id", string="Reminder Lines"
+        "account.dunning.reminder.line",
+        "move_id",
+        string="Reminder Lines",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_reminder_count = fields.Integer(
-        string="Reminders", compute="_compute_dunning_info"
+        string="Reminders",
+        compute="_compute_dunning_info",
+        # Counted as superuser: the count shows to every user who may read
+        # the field, whatever the record rules on reminder lines.
+        compute_sudo=True,
+        groups=DUNNING_READ_GROUPS,
     )
 
     @api.depends(
@@ -59,6 +82,12 @@ class AccountMove(models.Model):
                     lambda reminder: reminder.state != "cancel"
                 )
             )
+
+    def write(self, vals):
+        self.env["account.move.line"]._dunning_check_user_fields(
+            vals, ("dunning_term_id", "dunning_blocked", "dunning_block_reason")
+        )
+        return super().write(vals)
 
     def action_view_dunning_reminders(self):
         self.ensure_one()

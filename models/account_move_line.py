@@ -2,8 +2,21 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
 
 from ..dunning_engine import levels as engine_levels
+from .account_move import DUNNING_READ_GROUPS
+
+# The dunning state of a journal item: written by the module's own flows
+# only (issue and cancel of a reminder, as superuser), never by hand nor by
+# RPC, or the next run would restart at level 1 and charge the fees again.
+DUNNING_ITEM_FIELDS = (
+    "dunning_level_id",
+    "dunning_level_number",
+    "dunning_last_date",
+    "dunning_fee_charged",
+    "dunning_count",
+)
 
 
 class AccountMoveLine(models.Model):
@@ -16,12 +29,19 @@ class AccountMoveLine(models.Model):
         readonly=True,
         index="btree_not_null",
         help="Level of the last reminder issued for this item.",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_level_number = fields.Integer(
-        string="Reminder Level Number", copy=False, readonly=True
+        string="Reminder Level Number",
+        copy=False,
+        readonly=True,
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_last_date = fields.Date(
-        string="Last Reminder Date", copy=False, readonly=True
+        string="Last Reminder Date",
+        copy=False,
+        readonly=True,
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_fee_charged = fields.Boolean(
         string="Fee per Invoice Charged",
@@ -29,10 +49,45 @@ class AccountMoveLine(models.Model):
         readonly=True,
         help="The flat fee per invoice of the reminder terms was charged for "
         "this item.",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_count = fields.Integer(
-        string="Reminders Issued", copy=False, readonly=True
+        string="Reminders Issued",
+        copy=False,
+        readonly=True,
+        groups=DUNNING_READ_GROUPS,
     )
+
+    def write(self, vals):
+        self._dunning_check_item_fields(vals)
+        return super().write(vals)
+
+    def _dunning_check_item_fields(self, vals):
+        """Refuse a direct write of the dunning state of journal items: only
+        the module's flows change it, as superuser, with the reminder as
+        evidence (and its message on the invoice)."""
+        touched = [name for name in DUNNING_ITEM_FIELDS if name in vals]
+        if touched and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The reminder level of a journal item (%(fields)s) changes only "
+                    "when a reminder is issued or cancelled.",
+                    fields=", ".join(touched),
+                )
+            )
+
+    def _dunning_check_user_fields(self, vals, names):
+        """Only reminder users (and the module's flows) change who is reminded:
+        the terms and the "No Reminders" flags of invoices and customers."""
+        if self.env.su or not any(name in vals for name in names):
+            return
+        if not self.env.user.has_group("account_dunning_automation.group_dunning_user"):
+            raise AccessError(
+                self.env._(
+                    "Only payment reminder users may change the reminder settings "
+                    "of invoices and customers."
+                )
+            )
 
     def _dunning_open_receivable_domain(self, company, with_credits=False):
         """Open customer receivable items of ``company`` that reminders may list.

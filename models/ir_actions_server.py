@@ -18,8 +18,20 @@ class IrActionsServer(models.Model):
         selection_add=[
             ("dunning_term", "Assign Reminder Terms"),
             ("dunning_manager", "Assign Account Manager"),
+            ("dunning_rule_action", "Reminder Rule Action"),
         ],
-        ondelete={"dunning_term": "cascade", "dunning_manager": "cascade"},
+        ondelete={
+            "dunning_term": "cascade",
+            "dunning_manager": "cascade",
+            "dunning_rule_action": "cascade",
+        },
+    )
+    dunning_rule_action_id = fields.Many2one(
+        "account.dunning.rule.action",
+        string="Reminder Rule Action",
+        ondelete="cascade",
+        help="Action of a reminder rule (Accounting > Configuration > Payment "
+        "Reminders > Reminder Rules) that this server action runs.",
     )
     dunning_term_id = fields.Many2one(
         "account.dunning.term",
@@ -85,9 +97,15 @@ class IrActionsServer(models.Model):
         )
         return records or self.env[self.model_id.model]
 
+    def _run_action_dunning_rule_action_multi(self, eval_context=None):
+        self.dunning_rule_action_id._apply(self._dunning_records(eval_context))
+        return False
+
     def _run_action_dunning_term_multi(self, eval_context=None):
         term = self.dunning_term_id
-        records = self._dunning_records(eval_context)
+        # As superuser: the rule fires whoever saves the record, and the
+        # reminder fields are for reminder users only.
+        records = self._dunning_records(eval_context).sudo()
         if records._name == "res.partner":
             partners = records.commercial_partner_id
             partners.with_company(term.company_id).write({"dunning_term_id": term.id})
@@ -102,7 +120,8 @@ class IrActionsServer(models.Model):
 
     def _run_action_dunning_manager_multi(self, eval_context=None):
         user = self.dunning_user_id
-        records = self._dunning_records(eval_context)
+        # As superuser: see _run_action_dunning_term_multi.
+        records = self._dunning_records(eval_context).sudo()
         if records._name == "res.partner":
             records.commercial_partner_id.write({"dunning_responsible_id": user.id})
             return False

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..dunning_engine import kpis as engine_kpis
+from .account_move import DUNNING_READ_GROUPS
 
 
 class ResPartner(models.Model):
@@ -17,12 +18,16 @@ class ResPartner(models.Model):
         string="Reminder Terms",
         company_dependent=True,
         domain="[('company_id', '=', current_company_id)]",
+        tracking=True,
+        groups=DUNNING_READ_GROUPS,
         help="Reminder terms of this customer in the current company. When "
         "empty, the default terms of the company apply.",
     )
     dunning_blocked = fields.Boolean(
         string="No Reminders",
         company_dependent=True,
+        tracking=True,
+        groups=DUNNING_READ_GROUPS,
         help="Never send payment reminders to this customer (e.g. dispute, "
         "payment plan agreed).",
     )
@@ -30,6 +35,8 @@ class ResPartner(models.Model):
         "res.users",
         string="Account Manager",
         company_dependent=True,
+        tracking=True,
+        groups=DUNNING_READ_GROUPS,
         help="User in charge of collecting the invoices of this customer in the "
         "current company: reminders and follow-up calls are assigned to them.",
     )
@@ -37,6 +44,7 @@ class ResPartner(models.Model):
         "account.dunning.term",
         string="Terms Applied",
         compute="_compute_dunning_effective_term_id",
+        groups=DUNNING_READ_GROUPS,
         help="Reminder terms used for this customer: its own terms (those of "
         "its company for a contact), else the default terms of the company.",
     )
@@ -45,20 +53,20 @@ class ResPartner(models.Model):
         "partner_id",
         string="Reminders",
         readonly=True,
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_reminder_count = fields.Integer(
         string="Reminder Count", compute="_compute_dunning_reminder_stats",
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_last_reminder_date = fields.Date(
         string="Last Reminder", compute="_compute_dunning_reminder_stats",
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_max_level = fields.Integer(
         string="Highest Reminder Level",
         compute="_compute_dunning_kpis",
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
         help="Highest level among the open invoices of the customer.",
     )
 
@@ -66,37 +74,43 @@ class ResPartner(models.Model):
         string="Open Balance",
         compute="_compute_dunning_kpis",
         currency_field="currency_id",
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
         help="Open receivable balance in the current company, less open credits.",
     )
     dunning_amount_overdue = fields.Monetary(
         string="Overdue Amount",
         compute="_compute_dunning_kpis",
         currency_field="currency_id",
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
     )
     dunning_overdue_ratio = fields.Float(
         string="Overdue Ratio (%)",
         compute="_compute_dunning_kpis",
         digits=(16, 2),
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
         help="Share of the open invoices that is overdue.",
     )
     dunning_days_late = fields.Float(
         string="Average Days Late",
         compute="_compute_dunning_kpis",
         digits=(16, 2),
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
         help="Days overdue of the overdue invoices, weighted by their open amount.",
     )
     dunning_dso = fields.Float(
         string="DSO (days)",
         compute="_compute_dunning_kpis",
         digits=(16, 2),
-        groups="account.group_account_invoice",
+        groups=DUNNING_READ_GROUPS,
         help="Days sales outstanding: open balance / invoiced over the last 365 "
         "days x 365.",
     )
+
+    def write(self, vals):
+        self.env["account.move.line"]._dunning_check_user_fields(
+            vals, ("dunning_term_id", "dunning_blocked", "dunning_responsible_id")
+        )
+        return super().write(vals)
 
     @api.depends_context("company")
     def _compute_dunning_kpis(self):
