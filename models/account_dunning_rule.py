@@ -46,7 +46,7 @@ class AccountDunningRule(models.Model):
         RULE_MODELS, string="Applies To", required=True, default="account.move"
     )
     model_id = fields.Many2one(
-        "ir.model", compute="_compute_model_id", string="Model", compute_sudo=True
+        "ir.model", compute="_compute_model_id", compute_sudo=True
     )
     trigger = fields.Selection(
         [

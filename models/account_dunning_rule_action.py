@@ -56,7 +56,6 @@ class AccountDunningRuleAction(models.Model):
     )
     field_id = fields.Many2one(
         "ir.model.fields",
-        string="Field",
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('store', '=', True), "
         "('readonly', '=', False), ('ttype', 'in', %s)]" % (list(COPY_TYPES),),
