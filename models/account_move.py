@@ -24,6 +24,16 @@ class AccountMove(models.Model):
     dunning_block_reason = fields.Char(
         string="Reason for No Reminders", copy=False, tracking=True
     )
+    dunning_charge_reminder_id = fields.Many2one(
+        "account.dunning.reminder",
+        string="Charges of Reminder",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="Reminder whose fees and interest this entry posted: the next "
+        "reminders list it as charges not yet paid, never escalate it.",
+    )
     dunning_level_number = fields.Integer(
         string="Reminder Level",
         compute="_compute_dunning_info",
