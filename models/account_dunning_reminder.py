@@ -554,7 +554,7 @@ class AccountDunningReminder(models.Model):
         _ = self.env._
         date = params.get("date")
         date_str = tools.format_date(self.env, date) if date else ""
-        level = new_level.display_name if new_level else ""
+        level = new_level.name if new_level else ""
         texts = {
             "escalated": lambda: _("Reaches level %(level)s, planned on %(date)s.",
                                    level=level, date=date_str),
