@@ -114,10 +114,14 @@ def _planned_date(rule: LevelRule, due_date: date) -> date:
     return due_date + timedelta(days=rule.delay_days + rule.grace_days)
 
 
-def _next_step(ordered: list[LevelRule], state: LineState) -> tuple[LevelRule, date, bool]:
+def _next_step(
+    ordered: list[LevelRule], state: LineState, follow_plan: bool = False
+) -> tuple[LevelRule, date, bool]:
     """Return ``(level, trigger, is_repeat)`` of the next reminder, one level at a time.
 
-    ``ordered`` must not be empty and the cap must not be reached.
+    ``ordered`` must not be empty and the cap must not be reached. With
+    ``follow_plan``, every level is planned from the due date: the spacing of
+    the reminders comes from the contact policy of the customer instead.
     """
     count = len(ordered)
     if state.level_number >= count:
@@ -126,7 +130,7 @@ def _next_step(ordered: list[LevelRule], state: LineState) -> tuple[LevelRule, d
         gap = max(_gap(ordered, count), 1)
         return last, base + timedelta(days=gap + last.grace_days), True
     rule = ordered[state.level_number]  # level_number + 1, 0-based
-    if rule.number == 1 or state.last_reminder_date is None:
+    if rule.number == 1 or state.last_reminder_date is None or follow_plan:
         return rule, _planned_date(rule, state.due_date), False
     gap = _gap(ordered, rule.number)
     return rule, state.last_reminder_date + timedelta(days=gap + rule.grace_days), False
@@ -153,7 +157,7 @@ def _jump_target(ordered, state, as_of, cap, total_overdue):
     return (reached[-1] if reached else None), (passed[-1] if passed else None)
 
 
-def _choose(ordered, state, as_of, cap, jump, total_overdue):
+def _choose(ordered, state, as_of, cap, jump, total_overdue, follow_plan=False):
     """Return ``(level, trigger_date, reason)`` for a non-empty plan."""
     if state.reminder_count >= cap:
         return None, None, EXHAUSTED
@@ -163,7 +167,7 @@ def _choose(ordered, state, as_of, cap, jump, total_overdue):
             return reached, _planned_date(reached, state.due_date), ESCALATE
         if best is not None:  # date passed, but the amount is too small for any level
             return None, _planned_date(best, state.due_date), WAITING
-    rule, trigger, is_repeat = _next_step(ordered, state)
+    rule, trigger, is_repeat = _next_step(ordered, state, follow_plan)
     if trigger > as_of:
         return None, trigger, NOT_DUE if as_of <= state.due_date else WAITING
     if not _amount_ok(rule, total_overdue):
@@ -178,6 +182,7 @@ def decide(
     max_reminders: int = 0,
     jump: bool = False,
     total_overdue: float | None = None,
+    follow_plan: bool = False,
 ) -> Decision:
     """Decide which reminder level, if any, ``state`` reaches on ``as_of``.
 
@@ -188,6 +193,10 @@ def decide(
         whose planned date has passed instead of level 1
     :param total_overdue: total overdue amount of the customer, compared with
         the ``min_amount`` of the levels (None = no amount check)
+    :param follow_plan: plan every level from the due date (J+N) instead of
+        from the last reminder; used when a contact policy spaces the
+        reminders of the customer, so that the items held by its quiet period
+        catch up with their plan
     :raises ValueError: if the level numbers are not 1..n or the line's level
         number is negative
     """
@@ -201,7 +210,9 @@ def decide(
         if state.level_number:
             current = ordered[min(state.level_number, len(ordered)) - 1]
         cap = _cap(ordered, max_reminders)
-        level, trigger, reason = _choose(ordered, state, as_of, cap, jump, total_overdue)
+        level, trigger, reason = _choose(
+            ordered, state, as_of, cap, jump, total_overdue, follow_plan
+        )
     return Decision(
         level=level,
         current=current,
@@ -213,7 +224,10 @@ def decide(
 
 
 def trigger_date(
-    levels: Sequence[LevelRule], state: LineState, max_reminders: int = 0
+    levels: Sequence[LevelRule],
+    state: LineState,
+    max_reminders: int = 0,
+    follow_plan: bool = False,
 ) -> date | None:
     """Date at which the next level (one level at a time) becomes due.
 
@@ -223,4 +237,4 @@ def trigger_date(
     ordered = _sorted_levels(levels)
     if not ordered or state.reminder_count >= _cap(ordered, max_reminders):
         return None
-    return _next_step(ordered, state)[1]
+    return _next_step(ordered, state, follow_plan)[1]

@@ -15,3 +15,4 @@ from . import account_dunning_automation_error
 from . import ir_actions_server
 from . import account_dunning_rule
 from . import account_dunning_rule_action
+from . import mail_mail

@@ -165,9 +165,25 @@ class AccountDunningAutomationAction(models.Model):
         return self._for_each(run, drafts, "issued_count", lambda r: r.action_issue())
 
     def _execute_send(self, run, as_of):  # pylint: disable=unused-argument
-        # Issued and never sent: a reminder is never sent twice by automations.
-        issued = self._filtered_reminders("issued")
-        return self._for_each(run, issued, "sent_count", lambda r: r._send_automatic())
+        # Issued and not delivered: a reminder is never sent twice by
+        # automations; one whose email failed gets the same email again, one
+        # whose email is still queued waits for the mail queue.
+        issued = self._filtered_reminders("issued").filtered(
+            lambda r: r.send_state != "queued"
+        )
+        ok = self._for_each(
+            run,
+            issued,
+            "sent_count",
+            lambda r: r.with_context(dunning_run_id=run.id)._send_automatic(),
+        )
+        # An email refused by the mail server at once is not "sent": it was
+        # logged as an error of the run by the reminder.
+        failed = issued.filtered(lambda r: r.send_state == "failed")
+        if failed:
+            run.sent_count = max(run.sent_count - len(failed), 0)
+            ok = False
+        return ok
 
     def _for_each(self, run, reminders, counter, method):
         """Apply ``method`` to each reminder in its own savepoint; a failing

@@ -1,17 +1,22 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
-from odoo.exceptions import UserError
+import psycopg2
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
+from ..dunning_engine import contact as engine_contact
 from ..dunning_engine import interest as engine_interest
 from ..dunning_engine import levels as engine_levels
 from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
+
+DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner"
 
 
 # What a reminder did (its lifecycle, its charges): changed only by its
@@ -27,6 +32,10 @@ LIFECYCLE_FIELDS = (
     "sent_date",
     "send_count",
     "payment_reference",
+    "send_state",
+    "send_error",
+    "email_message_id",
+    "send_run_id",
 )
 # What a draft is made of: fixed once the reminder is issued.
 DRAFT_FIELDS = ("date", "term_id", "partner_id", "line_ids")
@@ -146,6 +155,14 @@ class AccountDunningReminder(models.Model):
     amount_interest = fields.Monetary(
         compute="_compute_amounts", store=True, currency_field="currency_id"
     )
+    amount_charges = fields.Monetary(
+        string="Charges Not Yet Paid",
+        compute="_compute_amounts",
+        store=True,
+        currency_field="currency_id",
+        help="Fees and interest of earlier reminders still open: claimed again, "
+        "never escalated.",
+    )
     amount_fee = fields.Monetary(
         string="Fees", readonly=True, copy=False, currency_field="currency_id"
     )
@@ -159,6 +176,13 @@ class AccountDunningReminder(models.Model):
     )
     totals_by_currency = fields.Char(
         string="Net Due per Currency", compute="_compute_totals_by_currency"
+    )
+    amount_to_pay_display = fields.Char(
+        string="Total to Pay",
+        compute="_compute_totals_by_currency",
+        help="What the customer is asked to pay, per currency: the overdue "
+        "items less the open credits, the charges of earlier reminders not yet "
+        "paid, and the fees and interest of this reminder.",
     )
     move_id = fields.Many2one(
         "account.move",
@@ -203,7 +227,9 @@ class AccountDunningReminder(models.Model):
             )
             reminder.recipient_ids = invoicing or reminder.partner_id
 
-    @api.depends("date", "issue_date", "level_id.payment_delay_days")
+    # Not on level_id.payment_delay_days: "Pay before" is frozen at issue, a
+    # later change of the level only applies to the next reminders.
+    @api.depends("date", "issue_date", "level_id")
     def _compute_payment_due_date(self):
         for reminder in self:
             start = reminder.issue_date or reminder.date
@@ -233,15 +259,23 @@ class AccountDunningReminder(models.Model):
                 lines.get("credit", empty).mapped("amount_residual")
             )
             reminder.amount_interest = sum(overdue.mapped("amount_interest"))
+            reminder.amount_charges = sum(
+                lines.get("charge", empty).mapped("amount_residual")
+            )
             reminder.amount_total = (
                 reminder.amount_overdue
                 + reminder.amount_credit
+                + reminder.amount_charges
                 + reminder.amount_interest
                 + reminder.amount_fee
             )
 
     @api.depends(
-        "line_ids.amount_residual_currency", "line_ids.currency_id", "line_ids.line_type"
+        "line_ids.amount_residual_currency",
+        "line_ids.currency_id",
+        "line_ids.line_type",
+        "amount_fee",
+        "amount_interest",
     )
     def _compute_totals_by_currency(self):
         for reminder in self:
@@ -249,6 +283,10 @@ class AccountDunningReminder(models.Model):
             reminder.totals_by_currency = " / ".join(
                 format_amount(self.env, float(amount), currency)
                 for currency, amount in totals.items()
+            )
+            reminder.amount_to_pay_display = " / ".join(
+                format_amount(self.env, float(amount), currency)
+                for currency, amount in reminder._get_amounts_to_pay().items()
             )
 
     def _get_totals_by_currency(self, line_types=("overdue", "credit")):
@@ -263,9 +301,57 @@ class AccountDunningReminder(models.Model):
         )
         return {currencies[name]: amount for name, amount in totals.items()}
 
+    def _get_amounts_to_pay(self):
+        """What the customer is asked to pay, per currency record: the overdue
+        items less the open credits, the unpaid charges of earlier reminders,
+        and the fees and interest of this reminder (in company currency)."""
+        self.ensure_one()
+        lines = self.line_ids.filtered(
+            lambda l: l.line_type in ("overdue", "credit", "charge")
+        )
+        currencies = {line.currency_id.name: line.currency_id for line in lines}
+        items = [(line.currency_id.name, line.amount_residual_currency) for line in lines]
+        company_currency = self.currency_id
+        charges = self.amount_fee + self.amount_interest
+        if company_currency and not company_currency.is_zero(charges):
+            currencies[company_currency.name] = company_currency
+            items.append((company_currency.name, charges))
+        totals = engine_totals.totals_by_currency(
+            items, digits={name: cur.decimal_places for name, cur in currencies.items()}
+        )
+        return {currencies[name]: amount for name, amount in totals.items()}
+
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
+
+    def _auto_init(self):
+        super()._auto_init()
+        # One draft per customer and company, whoever creates it: two users
+        # (or a user and an automation) creating reminders at the same moment
+        # cannot both add a draft, the second one is refused by the database.
+        cr = self.env.cr
+        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
+            return
+        # Databases from before the invariant may hold several drafts of one
+        # customer: the older ones are cancelled, the newest one is kept.
+        cr.execute(
+            """
+            UPDATE account_dunning_reminder r SET state = 'cancel'
+             WHERE r.state = 'draft'
+               AND EXISTS (SELECT 1 FROM account_dunning_reminder o
+                            WHERE o.state = 'draft' AND o.id > r.id
+                              AND o.partner_id = r.partner_id
+                              AND o.company_id = r.company_id)
+            """
+        )
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner
+                ON account_dunning_reminder (partner_id, company_id)
+             WHERE state = 'draft'
+            """
+        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -281,7 +367,50 @@ class AccountDunningReminder(models.Model):
                     .next_by_code("account.dunning.reminder")
                     or "/"
                 )
-        return super().create(vals_list)
+        try:
+            # In a savepoint: the error below can still read the customers.
+            with self.env.cr.savepoint(flush=False):
+                return super().create(vals_list)
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != DRAFT_UNIQUE_INDEX:
+                raise
+            partners = self.env["res.partner"].browse(
+                [vals.get("partner_id") for vals in vals_list]
+            )
+            raise UserError(
+                self.env._(
+                    "A draft reminder already exists for %(partners)s (another "
+                    "user or an automation may have created it at the same "
+                    "moment): only one draft reminder per customer is allowed. "
+                    "Create the reminders again to recompute that draft.",
+                    partners=", ".join(partners.exists().mapped("display_name")),
+                )
+            ) from exc
+
+    @api.constrains("partner_id", "line_ids")
+    def _check_lines_partner(self):
+        """The customer of a reminder is fixed once it lists items: changing
+        it would send the items of one customer to another."""
+        for reminder in self:
+            strangers = reminder.line_ids.move_line_id.filtered(
+                lambda l: l.partner_id.commercial_partner_id
+                != reminder.partner_id.commercial_partner_id
+            )
+            if strangers:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(name)s lists items of %(others)s: its customer "
+                        "cannot be %(partner)s. The customer of a reminder cannot be "
+                        "changed once it has lines; cancel it and create a new one.",
+                        name=reminder.name,
+                        others=", ".join(
+                            strangers.partner_id.commercial_partner_id.mapped(
+                                "display_name"
+                            )
+                        ),
+                        partner=reminder.partner_id.display_name,
+                    )
+                )
 
     @api.model
     def _create_check_lifecycle(self, vals_list):
@@ -391,7 +520,7 @@ class AccountDunningReminder(models.Model):
         return move_line_model.search(domain, order="date_maturity, id")
 
     @api.model
-    def _prepare_line_values(self, move_lines, as_of, include_not_due=False):
+    def _prepare_line_values(self, move_lines, as_of, include_not_due=False, contact=None):
         """Compute the reminder lines of one customer.
 
         Returns ``(line_values, has_new_level)``. A reminder is due for the
@@ -399,12 +528,20 @@ class AccountDunningReminder(models.Model):
         items are listed for the overview, the items not yet due only when
         asked (by the terms or by ``include_not_due``). Items on hold
         (disputed invoices, when they are asked for) are listed apart: never
-        escalated, never counted in what is due.
+        escalated, never counted in what is due. Only invoices and receipts
+        escalate: the fees and interest entries of earlier reminders are
+        listed as charges not yet paid, counted but never escalated.
+        ``contact`` is the contact state of the customer
+        (:meth:`_dunning_contact_states`): with its cap reached, escalating
+        items go to the last level. Each line says why it is (or is not)
+        escalated.
         """
         on_hold = move_lines.filtered(lambda l: l.move_id.dunning_blocked)
         move_lines -= on_hold
         credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
         debits = move_lines - credit_lines
+        charges = debits.filtered(lambda l: l.move_id.dunning_charge_reminder_id)
+        debits -= charges
         overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
         # Open credits (credit notes, unmatched payments) reduce what is owed:
         # the minimum amounts of the levels apply to the net overdue total, and
@@ -418,6 +555,9 @@ class AccountDunningReminder(models.Model):
         )
         if total_overdue <= 0:
             return [], False
+        contact = contact or {}
+        policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
+        cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
         rules_cache = {}
         values = []
         has_new_level = False
@@ -426,19 +566,36 @@ class AccountDunningReminder(models.Model):
             due_date = line._dunning_due_date()
             is_overdue = due_date < as_of
             new_level = self.env["account.dunning.level"]
-            if term:
+            decision = None
+            why = ("no_terms", {})
+            if not line.move_id.is_invoice(include_receipts=True):
+                why = ("not_invoice", {})
+            elif term:
                 if term not in rules_cache:
                     rules_cache[term] = term._get_engine_levels()
+                rules = rules_cache[term]
                 decision = engine_levels.decide(
-                    rules_cache[term],
+                    rules,
                     line._dunning_engine_state(),
                     as_of,
                     max_reminders=term.max_reminders,
                     jump=term.escalation_mode == "jump",
                     total_overdue=total_overdue,
+                    follow_plan=bool(term.min_contact_days),
                 )
-                if decision.level is not None:
-                    new_level = new_level.browse(decision.level.key)
+                why = self._dunning_why(decision, as_of, policy, contact, rules)
+                if decision.reason == engine_levels.REPEAT and not term.max_reminders:
+                    # One reminder per level: an item brought to the last level
+                    # by the contact cap is not reminded again at that level.
+                    decision = None
+                    why = ("exhausted", {})
+                elif decision.level is not None:
+                    number = engine_contact.target_level(
+                        decision.level.number, rules[-1].number, cap_reached
+                    )
+                    new_level = new_level.browse(rules[number - 1].key)
+                    if number != decision.level.number:
+                        why = ("last_level", {"count": policy.max_before_last})
             if new_level:
                 has_new_level = True
                 line_type = "overdue"
@@ -446,20 +603,93 @@ class AccountDunningReminder(models.Model):
                 line_type = "overdue"
             elif include_not_due or (term and term.include_not_due):
                 line_type = "not_due"
+                why = ("not_due", {})
             else:
                 continue
-            values.append(
-                self._prepare_line_vals(line, as_of, line_type, new_level, term)
-            )
-        values += [
-            self._prepare_line_vals(line, as_of, "credit", False, False)
-            for line in credit_lines
-        ]
-        values += [
-            self._prepare_line_vals(line, as_of, "blocked", False, False)
-            for line in on_hold
-        ]
+            line_vals = self._prepare_line_vals(line, as_of, line_type, new_level, term)
+            line_vals.update(self._dunning_explain(why, line, new_level))
+            values.append(line_vals)
+        for line_type, lines in (
+            ("charge", charges),
+            ("credit", credit_lines),
+            ("blocked", on_hold),
+        ):
+            for line in lines:
+                line_vals = self._prepare_line_vals(line, as_of, line_type, False, False)
+                line_vals.update(self._dunning_explain((line_type, {}), line, False))
+                values.append(line_vals)
         return values, has_new_level
+
+    @api.model
+    def _dunning_why(self, decision, as_of, policy, contact, rules):
+        """Reason code (and its values) of an item's level decision."""
+        if decision.level is not None:
+            last_contact = contact.get("last_contact")
+            held = engine_contact.held_by_quiet_period(
+                policy, decision.trigger_date, last_contact, as_of
+            )
+            return (
+                "held" if held else "escalated",
+                {"date": decision.trigger_date, "days": policy.min_days},
+            )
+        if decision.reason == engine_levels.EXHAUSTED:
+            return ("exhausted", {})
+        if decision.reason == engine_levels.NO_LEVELS:
+            return ("no_terms", {})
+        if decision.reason == engine_levels.NOT_DUE:
+            return ("not_due", {})
+        if decision.trigger_date and decision.trigger_date <= as_of:
+            return ("below_minimum", {})
+        return ("waiting", {"date": decision.trigger_date})
+
+    @api.model
+    def _dunning_explain(self, why, move_line, new_level):
+        """Values ``escalation`` and ``explanation`` of a reminder line."""
+        code, params = why
+        _ = self.env._
+        date = params.get("date")
+        date_str = tools.format_date(self.env, date) if date else ""
+        level = new_level.name if new_level else ""
+        texts = {
+            "escalated": lambda: _("Reaches level %(level)s, planned on %(date)s.",
+                                   level=level, date=date_str),
+            "held": lambda: _(
+                "Reaches level %(level)s, planned on %(date)s: it waited for this "
+                "reminder (at least %(days)s days between two reminders to the "
+                "customer).",
+                level=level,
+                date=date_str,
+                days=params.get("days"),
+            ),
+            "last_level": lambda: _(
+                "Brought to the last level %(level)s: the customer already received "
+                "%(count)s reminders before it.",
+                level=level,
+                count=params.get("count"),
+            ),
+            "waiting": lambda: _("Not escalated: its next level is due on %(date)s.",
+                                 date=date_str),
+            "below_minimum": lambda: _(
+                "Not escalated: the overdue balance of the customer is below the "
+                "minimum amount of its next level."
+            ),
+            "exhausted": lambda: _("Not escalated: every level of its terms was reached."),
+            "not_due": lambda: _("Not yet due: listed for information."),
+            "no_terms": lambda: _("Not escalated: no reminder terms apply."),
+            "not_invoice": lambda: _(
+                "Not an invoice: listed and counted, never escalated."
+            ),
+            "charge": lambda: _(
+                "Fees and interest of reminder %(name)s, not yet paid: counted in "
+                "the total to pay, never escalated.",
+                name=move_line.move_id.sudo().dunning_charge_reminder_id.name or "",
+            ),
+            "credit": lambda: _("Open credit: deducted from the total to pay."),
+            "blocked": lambda: _(
+                "On hold: listed for information, never escalated nor counted."
+            ),
+        }
+        return {"escalation": code, "explanation": texts[code]()}
 
     @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
@@ -531,13 +761,22 @@ class AccountDunningReminder(models.Model):
         to_refresh = []
         to_create = []
         to_cancel = self.browse()
+        contacts = self._dunning_contact_states(company, as_of, by_partner)
         for partner, move_lines in by_partner.items():
             draft = drafts_by_partner.get(partner, self.browse())[:1]
             if partner.with_company(company).dunning_blocked:
                 to_cancel |= draft
                 continue
+            contact = contacts[partner]
+            if not contact["decision"].allowed:
+                # Quiet period: the items that reached a level wait for the
+                # next contact; a draft (made before a policy change) is kept
+                # and refused at issue.
+                to_cancel -= draft
+                drafts -= draft
+                continue
             line_values, has_new_level = self._prepare_line_values(
-                move_lines, as_of, include_not_due
+                move_lines, as_of, include_not_due, contact=contact
             )
             if not has_new_level:
                 to_cancel |= draft
@@ -573,6 +812,91 @@ class AccountDunningReminder(models.Model):
                     )
                 )
         return result
+
+    @api.model
+    def _dunning_contact_states(self, company, as_of, lines_by_partner):
+        """Contact state of each customer of ``lines_by_partner`` (commercial
+        partner -> its open items) at ``as_of``: the contact policy of its
+        terms, the date of its last reminder, and the engine's decision (may it
+        be reminded now, is the cap before the last level reached)."""
+        partners = self.env["res.partner"].browse(
+            [partner.id for partner in lines_by_partner]
+        )
+        issued_domain = [
+            ("partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("state", "in", ("issued", "sent")),
+            ("issue_date", "!=", False),
+        ]
+        last_dates = dict(
+            self._read_group(issued_domain, ["partner_id"], ["issue_date:max"])
+        )
+        result = {}
+        for partner, move_lines in lines_by_partner.items():
+            term = partner.with_company(company)._get_dunning_term()
+            policy = term._contact_policy()
+            last_contact = last_dates.get(partner) or None
+            count = 0
+            if policy.max_before_last and last_contact and term.level_ids:
+                # Reminders below the last level since the oldest open item
+                # fell due: a customer who paid everything starts afresh.
+                due_dates = [
+                    line._dunning_due_date()
+                    for line in move_lines
+                    if line.amount_residual > 0
+                ]
+                if due_dates:
+                    count = self.search_count(
+                        issued_domain[1:]
+                        + [
+                            ("partner_id", "=", partner.id),
+                            ("issue_date", ">=", min(due_dates)),
+                            ("level_number", "<", max(term.level_ids.mapped("number"))),
+                        ]
+                    )
+            result[partner] = {
+                "term": term,
+                "policy": policy,
+                "last_contact": last_contact,
+                "decision": engine_contact.decide_contact(
+                    policy, as_of, last_contact, count
+                ),
+            }
+        return result
+
+    def _check_contact_allowed(self, contact):
+        """Refuse a reminder inside the quiet period of its customer."""
+        self.ensure_one()
+        decision = contact["decision"]
+        if not decision.allowed:
+            raise UserError(
+                self.env._(
+                    "%(partner)s was reminded on %(last)s: the reminder terms "
+                    "%(term)s allow one reminder every %(days)s days, the next one "
+                    "from %(next)s. The items that reached a level meanwhile wait "
+                    "for it.",
+                    partner=self.partner_id.display_name,
+                    last=tools.format_date(self.env, contact["last_contact"]),
+                    term=contact["term"].display_name,
+                    days=contact["policy"].min_days,
+                    next=tools.format_date(self.env, decision.next_contact),
+                )
+            )
+
+    @api.model
+    def _dunning_quiet_partners(self, partners, as_of):
+        """Customers among ``partners`` (all when None) with items to remind
+        but inside their quiet period at ``as_of``: {partner: next contact}."""
+        company = self.env.company
+        open_lines = self._dunning_open_lines(company, partners)
+        by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
+        return {
+            partner: contact["decision"].next_contact
+            for partner, contact in self._dunning_contact_states(
+                company, as_of, by_partner
+            ).items()
+            if not contact["decision"].allowed
+        }
 
     @api.model
     def _reminder_values(self, line_values, as_of, term):
@@ -611,12 +935,18 @@ class AccountDunningReminder(models.Model):
                     line.line_type == "blocked" for line in reminder.line_ids
                 ),
             )
+            partner = reminder.partner_id.commercial_partner_id
+            contact = reminder._dunning_contact_states(
+                reminder.company_id, reminder.date, {partner: move_lines}
+            )[partner]
+            reminder._check_contact_allowed(contact)
             line_values, has_new_level = reminder._prepare_line_values(
                 move_lines,
                 reminder.date,
                 include_not_due=any(
                     line.line_type == "not_due" for line in reminder.line_ids
                 ),
+                contact=contact,
             )
             if not has_new_level:
                 raise UserError(
@@ -638,8 +968,9 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
 
     def _drop_paid_lines(self):
-        """Remove lines whose item was paid or reconciled since creation and
-        refresh the open amounts of the others."""
+        """Remove lines whose item was paid or reconciled since creation, whose
+        entry is no longer posted (cancelled, reset to draft) or was put on
+        hold since, and refresh the open amounts of the others."""
         for reminder in self:
             # The open amounts follow the journal items, whoever issues.
             for line in reminder.sudo().line_ids:
@@ -648,6 +979,11 @@ class AccountDunningReminder(models.Model):
                     not move_line
                     or move_line.reconciled
                     or move_line.company_currency_id.is_zero(move_line.amount_residual)
+                    or move_line.parent_state != "posted"
+                    or (
+                        line.line_type != "blocked"
+                        and move_line.move_id.dunning_blocked
+                    )
                 ):
                     line.unlink()
                 elif line.amount_residual != move_line.amount_residual:
@@ -674,8 +1010,13 @@ class AccountDunningReminder(models.Model):
                     {
                         "line_ids": [
                             fields.Command.create(
-                                reminder._prepare_line_vals(
-                                    credit, reminder.date, "credit", False, False
+                                dict(
+                                    reminder._prepare_line_vals(
+                                        credit, reminder.date, "credit", False, False
+                                    ),
+                                    **reminder._dunning_explain(
+                                        ("credit", {}), credit, False
+                                    ),
                                 )
                             )
                             for credit in new_credits
@@ -691,11 +1032,20 @@ class AccountDunningReminder(models.Model):
                     self.env._("Only draft reminders can be issued (%s).", reminder.name)
                 )
         issue_date = fields.Date.context_today(self)
+        self._lock_claimed_items()
         for reminder in self:
             reminder._check_issuable()
+        self._check_items_claimed_once()
         self._record_levels(issue_date)
         for reminder in self:
             move = reminder._create_fee_move(issue_date)
+            if move:
+                # The fees entry is an open receivable item of the customer:
+                # marked, so that the next reminders claim it without
+                # escalating it.
+                move.sudo().write(
+                    {"dunning_charge_reminder_id": reminder.id}
+                )
             reminder.sudo().write(
                 {
                     "state": "issued",
@@ -706,11 +1056,58 @@ class AccountDunningReminder(models.Model):
             )
         return True
 
+    def _lock_claimed_items(self):
+        """Lock the journal items the reminders escalate until the end of the
+        transaction: two users issuing reminders for the same items at the same
+        moment are serialised (the second one sees the levels recorded by the
+        first and is refused as out of date)."""
+        move_lines = self.line_ids.filtered("is_new_level").move_line_id
+        if move_lines:
+            self.env.cr.execute(
+                "SELECT id FROM account_move_line WHERE id IN %s FOR UPDATE",
+                [tuple(move_lines.ids)],
+            )
+            move_lines.invalidate_recordset(
+                ["dunning_count", "dunning_level_id", "dunning_level_number"]
+            )
+
+    def _check_items_claimed_once(self):
+        """The same journal item is never escalated by two reminders: not by
+        two reminders issued together, nor by one already issued."""
+        lines = self.line_ids.filtered("is_new_level")
+        counts = Counter(lines.move_line_id.ids)
+        twice = lines.move_line_id.filtered(lambda l: counts[l.id] > 1)
+        others = self.env["account.dunning.reminder.line"].search(
+            [
+                ("move_line_id", "in", lines.move_line_id.ids),
+                ("is_new_level", "=", True),
+                ("reminder_id.state", "in", ("issued", "sent")),
+                ("reminder_id", "not in", self.ids),
+            ]
+        )
+        for line in lines:
+            twice |= others.filtered(
+                lambda o, line=line: o.move_line_id == line.move_line_id
+                and o.previous_count == line.previous_count
+            ).move_line_id
+        if twice:
+            raise UserError(
+                self.env._(
+                    "%(items)s cannot be claimed twice: another reminder already "
+                    "escalates them to the same level. Recompute or cancel the "
+                    "reminders.",
+                    items=", ".join(twice.move_id.mapped("display_name")),
+                )
+            )
+
     def _check_issuable(self):
-        """Bring a draft up to date (payments since creation) and refuse to
-        issue it when it is stale, empty, covered by credits or when its fees
-        cannot be posted."""
+        """Bring a draft up to date (payments since creation, entries no longer
+        posted, holds) and refuse to issue it when its customer is on hold or
+        was reminded too recently, or when it is stale, empty, covered by
+        credits or when its fees cannot be posted."""
         self.ensure_one()
+        self._check_partner_remindable()
+        self._check_quiet_period()
         self._drop_paid_lines()
         self._add_new_credits()
         new_lines = self.line_ids.filtered("is_new_level")
@@ -750,6 +1147,54 @@ class AccountDunningReminder(models.Model):
             )
         self._set_fee()
         self._check_fee_config()
+
+    def _check_partner_remindable(self):
+        """A customer marked "No Reminders" (or archived) since the reminder
+        was created is neither issued nor sent a reminder."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        if partner.dunning_blocked:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: %(partner)s is marked \"No Reminders\". "
+                    "Cancel the reminder, or remove the mark first.",
+                    name=self.name,
+                    partner=partner.display_name,
+                )
+            )
+
+    def _check_quiet_period(self):
+        """Refuse to issue a reminder too soon after the last one issued to the
+        customer, as the contact policy of its terms says."""
+        self.ensure_one()
+        term = self.partner_id.with_company(self.company_id)._get_dunning_term()
+        policy = term._contact_policy()
+        if not policy.min_days:
+            return
+        last = self.search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", ("issued", "sent")),
+                ("issue_date", "!=", False),
+                ("id", "!=", self.id),
+            ],
+            order="issue_date desc",
+            limit=1,
+        )
+        if not last:
+            return
+        decision = engine_contact.decide_contact(
+            policy, fields.Date.context_today(self), last.issue_date
+        )
+        self._check_contact_allowed(
+            {
+                "decision": decision,
+                "policy": policy,
+                "term": term,
+                "last_contact": last.issue_date,
+            }
+        )
 
     def _record_levels(self, issue_date):
         """Record the new levels on the journal items, so that the next

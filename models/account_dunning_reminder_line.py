@@ -70,6 +70,7 @@ class AccountDunningReminderLine(models.Model):
             ("not_due", "Not Yet Due"),
             ("credit", "Credit"),
             ("blocked", "On Hold"),
+            ("charge", "Charges Not Yet Paid"),
         ],
         string="Type",
         required=True,
@@ -98,6 +99,26 @@ class AccountDunningReminderLine(models.Model):
         help="This item reaches a new level with this reminder; issuing the "
         "reminder records that level on the item.",
     )
+    escalation = fields.Selection(
+        [
+            ("escalated", "Escalated"),
+            ("held", "Escalated after the quiet period"),
+            ("last_level", "Brought to the last level"),
+            ("waiting", "Waiting for its next level"),
+            ("below_minimum", "Below the minimum amount"),
+            ("exhausted", "All levels reached"),
+            ("not_due", "Not yet due"),
+            ("no_terms", "No reminder terms"),
+            ("not_invoice", "Not an invoice"),
+            ("charge", "Charges not yet paid"),
+            ("credit", "Open credit"),
+            ("blocked", "On hold"),
+        ],
+        string="Why",
+        readonly=True,
+        help="Why the item is (or is not) escalated by this reminder.",
+    )
+    explanation = fields.Char(readonly=True)
     # State of the item before this reminder, to undo an issued reminder and to
     # refuse issuing a reminder made stale by another one.
     previous_level_id = fields.Many2one("account.dunning.level")

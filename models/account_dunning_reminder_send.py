@@ -1,15 +1,51 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import fields, models, tools
 from odoo.exceptions import UserError
 
 
 class AccountDunningReminder(models.Model):
     """Sending of reminders: email with the level's template and the invoices,
-    letter in PDF, SMS, phone call activity."""
+    letter in PDF, SMS, phone call activity.
+
+    Sent means delivered: the reminder follows the delivery of its email (the
+    mail server may fail after the transaction, when the queue is processed)
+    and only becomes "Sent" once the email reached the mail server; a failed
+    email shows on the reminder and in the run log, and is retried (the same
+    email, never a second one) by the next send action."""
 
     _inherit = "account.dunning.reminder"
+
+    send_state = fields.Selection(
+        [
+            ("queued", "Email Queued"),
+            ("delivered", "Email Delivered"),
+            ("failed", "Send Failed"),
+        ],
+        string="Email Status",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    send_error = fields.Char(
+        string="Send Failure Reason", readonly=True, copy=False
+    )
+    email_message_id = fields.Many2one(
+        "mail.message",
+        string="Reminder Email",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
+    send_run_id = fields.Many2one(
+        "account.dunning.automation.run",
+        string="Sent by Run",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
 
     # ------------------------------------------------------------------
     # Send
@@ -23,6 +59,55 @@ class AccountDunningReminder(models.Model):
                     self.env._(
                         "Reminder %(name)s must be issued before it is sent.",
                         name=reminder.name,
+                    )
+                )
+            # Holds set after the issue are honoured: nothing is sent to a
+            # customer marked "No Reminders", nor about a disputed invoice.
+            reminder._check_partner_remindable()
+            on_hold = reminder.line_ids.filtered(
+                lambda l: l.line_type != "blocked" and l.move_id.dunning_blocked
+            )
+            if on_hold:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s is not sent: %(invoices)s were put on hold "
+                        "(\"No Reminders\") after it was issued. Cancel it and "
+                        "create a new one.",
+                        name=reminder.name,
+                        invoices=", ".join(on_hold.move_id.mapped("name")),
+                    )
+                )
+
+    def _check_email_recipients(self):
+        """Refuse to email a customer without a valid address: an error before
+        sending, never a silent "sent"."""
+        self.ensure_one()
+        if not self.partner_id.active:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s cannot be emailed: %(partner)s is archived.",
+                    name=self.name,
+                    partner=self.partner_id.display_name,
+                )
+            )
+        for recipient in self.recipient_ids:
+            if not recipient.email:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s cannot be emailed: %(partner)s has no "
+                        "email address.",
+                        name=self.name,
+                        partner=recipient.display_name,
+                    )
+                )
+            if not tools.email_normalize(recipient.email):
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s cannot be emailed: the email address "
+                        "%(email)s of %(partner)s is not valid.",
+                        name=self.name,
+                        email=recipient.email,
+                        partner=recipient.display_name,
                     )
                 )
 
@@ -56,7 +141,7 @@ class AccountDunningReminder(models.Model):
             "default_template_id": template.id if template else False,
             "default_composition_mode": "comment",
             "default_email_layout_xmlid": "mail.mail_notification_layout",
-            "mark_dunning_reminder_as_sent": True,
+            "dunning_email": True,
             "dunning_attach_invoices": True,
         }
 
@@ -78,14 +163,22 @@ class AccountDunningReminder(models.Model):
         )
 
     def action_send(self):
-        """Open the email composer with the template of the level; a level
-        that sends no email is sent at once by its channels (letter, SMS,
-        phone call)."""
+        """Open the email composer with the template of the level; once the
+        email is posted, the other channels of the level (letter, SMS, phone
+        call) run too, like in the automatic sending. A level that sends no
+        email is sent at once by its channels; a failed email is retried."""
         self.ensure_one()
         self._check_can_send()
+        if self.send_state == "failed":
+            self._retry_email()
+            return True
         if not self.level_id.send_email:
             return self._send_automatic()
-        ctx = dict(self._email_composer_context(), force_email=True)
+        self._check_sms_number()
+        self._check_email_recipients()
+        ctx = dict(
+            self._email_composer_context(), force_email=True, dunning_send_channels=True
+        )
         return {
             "type": "ir.actions.act_window",
             "view_mode": "form",
@@ -96,8 +189,6 @@ class AccountDunningReminder(models.Model):
         }
 
     def message_post(self, **kwargs):
-        if self.env.context.get("mark_dunning_reminder_as_sent"):
-            self.filtered(lambda r: r.state in ("issued", "sent"))._mark_as_sent()
         if self.env.context.get("dunning_attach_invoices") and len(self) == 1:
             invoices = self._get_invoice_attachments()
             if invoices:
@@ -106,7 +197,25 @@ class AccountDunningReminder(models.Model):
                     for attachment in invoices
                     if attachment.id not in (kwargs.get("attachment_ids") or [])
                 ]
-        return super().message_post(**kwargs)
+        message = super().message_post(**kwargs)
+        if self.env.context.get("dunning_email") and len(self) == 1:
+            self._dunning_email_posted(message)
+        return message
+
+    def _dunning_email_posted(self, message):
+        """The reminder email was posted: follow its delivery; from the form
+        (composer), run the other channels of the level."""
+        self.ensure_one()
+        self.sudo().write(
+            {"email_message_id": message.id, "send_state": "queued", "send_error": False}
+        )
+        plain = self.with_context(
+            dunning_email=False, dunning_attach_invoices=False, dunning_send_channels=False
+        )
+        if self.env.context.get("dunning_send_channels"):
+            plain._send_other_channels()
+        if not self.env.context.get("dunning_sending"):
+            plain._dunning_update_send_state()
 
     def _get_invoice_attachments(self):
         """PDFs of the invoices to attach to the email, as the level says:
@@ -134,9 +243,25 @@ class AccountDunningReminder(models.Model):
     def _send_automatic(self):
         """Send an issued reminder without user interaction (automations),
         by the channels of its level: email with the level's template, and/or
-        the letter in PDF attached to the chatter, ready to print."""
+        the letter in PDF attached to the chatter, ready to print. A reminder
+        whose email failed gets the same email again (nothing else); one whose
+        email is queued is not sent twice."""
         self.ensure_one()
         self._check_can_send()
+        run_id = self.env.context.get("dunning_run_id")
+        if run_id:
+            self.sudo().send_run_id = run_id
+        if self.send_state == "failed":
+            self._retry_email()
+            return True
+        if self.send_state == "queued" and self.state == "issued":
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its email is waiting in the outgoing queue; "
+                    "it is not sent twice.",
+                    name=self.name,
+                )
+            )
         level = self.level_id
         if not (
             level.send_email
@@ -152,7 +277,21 @@ class AccountDunningReminder(models.Model):
                     level=level.display_name,
                 )
             )
-        if level.send_sms and not (self.partner_id.mobile or self.partner_id.phone):
+        self._check_sms_number()
+        if level.send_email:
+            self._check_email_recipients()
+            # The reminder is marked as sent once, below, whatever the channels.
+            composer_context = dict(self._email_composer_context(), dunning_sending=True)
+            self.env["mail.compose.message"].with_context(
+                **composer_context
+            ).create({})._action_send_mail()
+        self._send_other_channels()
+        self._dunning_update_send_state()
+        return True
+
+    def _check_sms_number(self):
+        self.ensure_one()
+        if self.level_id.send_sms and not (self.partner_id.mobile or self.partner_id.phone):
             raise UserError(
                 self.env._(
                     "Reminder %(name)s cannot be sent by SMS: %(partner)s has no "
@@ -161,23 +300,11 @@ class AccountDunningReminder(models.Model):
                     partner=self.partner_id.display_name,
                 )
             )
-        if level.send_email:
-            if not all(self.recipient_ids.mapped("email")):
-                raise UserError(
-                    self.env._(
-                        "Reminder %(name)s cannot be emailed: %(partner)s has no "
-                        "email address.",
-                        name=self.name,
-                        partner=self.partner_id.display_name,
-                    )
-                )
-            # The reminder is marked as sent once, below, whatever the channels.
-            composer_context = dict(
-                self._email_composer_context(), mark_dunning_reminder_as_sent=False
-            )
-            self.env["mail.compose.message"].with_context(
-                **composer_context
-            ).create({})._action_send_mail()
+
+    def _send_other_channels(self):
+        """Letter, SMS and phone call of the level (everything but the email)."""
+        self.ensure_one()
+        level = self.level_id
         if level.send_letter:
             attachment = self._attach_pdf(
                 "account_dunning_automation.action_report_dunning_reminder",
@@ -198,7 +325,7 @@ class AccountDunningReminder(models.Model):
                 template_fallback=self.env._(
                     "Payment reminder %(name)s: %(amount)s due.",
                     name=self.name,
-                    amount=self.totals_by_currency,
+                    amount=self.amount_to_pay_display,
                 ),
                 partner_ids=self.partner_id.ids,
             )
@@ -213,15 +340,128 @@ class AccountDunningReminder(models.Model):
                 ),
                 user_id=(self.responsible_id or self.env.user).id,
             )
-        self._mark_as_sent()
-        return True
+
+    # ------------------------------------------------------------------
+    # Delivery of the email
+    # ------------------------------------------------------------------
+
+    def _dunning_email_notifications(self):
+        """Email notifications of the reminder email to the customer."""
+        self.ensure_one()
+        message = self.sudo().email_message_id
+        notifications = message.notification_ids.filtered(
+            lambda n: n.notification_type == "email"
+        )
+        return (
+            notifications.filtered(lambda n: n.res_partner_id in message.partner_ids)
+            or notifications
+        )
+
+    def _dunning_update_send_state(self):
+        """Follow the delivery of the reminder email: delivered (the reminder
+        becomes sent), failed (with the reason, on the reminder and in the log
+        of the run that sent it) or still queued. A reminder without email
+        channel is sent once its other channels ran."""
+        for reminder in self.sudo():
+            if reminder.state not in ("issued", "sent"):
+                continue
+            if not reminder.email_message_id:
+                if reminder.state == "issued" and not reminder.level_id.send_email:
+                    reminder._mark_as_sent()
+                continue
+            notifications = reminder._dunning_email_notifications()
+            failed = notifications.filtered(
+                lambda n: n.notification_status in ("exception", "bounce")
+            )
+            if failed:
+                new_state = "failed"
+                error = failed[0].failure_reason or dict(
+                    failed[0]._fields["failure_type"]._description_selection(self.env)
+                ).get(failed[0].failure_type, failed[0].failure_type or "")
+                error = error or self.env._("Unknown error")
+            elif notifications and all(
+                n.notification_status == "sent" for n in notifications
+            ):
+                new_state, error = "delivered", False
+            else:
+                new_state, error = "queued", False
+            old_state = reminder.send_state
+            if (old_state, reminder.send_error) != (new_state, error):
+                reminder.write({"send_state": new_state, "send_error": error})
+            if new_state == "failed" and old_state != "failed":
+                reminder._dunning_log_send_failure(error)
+            elif new_state == "delivered" and old_state != "delivered":
+                reminder._mark_as_sent()
+
+    def _dunning_log_send_failure(self, error):
+        """Show a failed email on the reminder and in the run log."""
+        self.ensure_one()
+        message = self.env._(
+            "Reminder %(name)s: the email was not delivered (%(error)s). It is "
+            "sent again by the next send action.",
+            name=self.name,
+            error=error,
+        )
+        self.message_post(body=message)
+        run = self.sudo().send_run_id
+        if run:
+            action = run.automation_id.action_ids.filtered(
+                lambda a: a.action_type == "send"
+            )[:1]
+            run._log_error(action, message, self)
+            if run.state == "done":
+                run.state = "error"
+
+    def _retry_email(self):
+        """Send the failed reminder email again: the same email, re-queued
+        (the customer never gets two), or a new one when the mail server
+        dropped it (invalid address, since corrected)."""
+        self.ensure_one()
+        self._check_email_recipients()
+        mails = (
+            self.env["mail.mail"]
+            .sudo()
+            .search(
+                [
+                    ("mail_message_id", "=", self.email_message_id.id),
+                    ("state", "=", "exception"),
+                ]
+            )
+        )
+        if not mails or not self.email_message_id:
+            self.sudo().write(
+                {"send_state": False, "email_message_id": False}
+            )
+            composer_context = dict(self._email_composer_context(), dunning_sending=True)
+            self.env["mail.compose.message"].with_context(
+                **composer_context
+            ).create({})._action_send_mail()
+            self._dunning_update_send_state()
+            return
+        self._dunning_email_notifications().filtered(
+            lambda n: n.notification_status in ("exception", "bounce")
+        ).sudo().write(
+            {"notification_status": "ready", "failure_type": False, "failure_reason": False}
+        )
+        mails.mark_outgoing()
+        self.sudo().write(
+            {"send_state": "queued", "send_error": False}
+        )
+        self.message_post(
+            body=self.env._("The reminder email is queued to be sent again.")
+        )
+        cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
 
     def action_send_batch(self):
         """Send the selected issued reminders by the channels of their level,
         each in its own savepoint: a failure is noted on the reminder and the
         others are sent. Reminders already sent are skipped, never resent."""
         self._check_dunning_access()
-        to_send = self.filtered(lambda r: r.state == "issued")
+        to_send = self.filtered(
+            lambda r: r.state == "issued" and r.send_state != "queued"
+        )
         sent = self.browse()
         failed = self.browse()
         for reminder in to_send:

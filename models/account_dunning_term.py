@@ -4,6 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..dunning_engine import contact as engine_contact
+
 
 class AccountDunningTerm(models.Model):
     """Reminder terms: an ordered plan of reminder levels for a company."""
@@ -47,6 +49,21 @@ class AccountDunningTerm(models.Model):
         help="One level at a time: an invoice that was never reminded always "
         "starts at the first level.\nJump: an invoice that was never reminded "
         "gets directly the highest level whose delay has passed.",
+    )
+    min_contact_days = fields.Integer(
+        string="Min. Days Between Reminders",
+        default=7,
+        help="Minimum number of days between two reminders to the same "
+        "customer (0: no minimum). One reminder carries every item that "
+        "reached its next level by then; an item reaching a level in between "
+        "waits for the next reminder.",
+    )
+    max_contacts_before_last = fields.Integer(
+        string="Max. Reminders Before the Last Level",
+        default=5,
+        help="Maximum number of reminders a customer receives for its open "
+        "items before the last level (formal notice); once reached, the items "
+        "due for a new level go to the last level (0: no limit).",
     )
     include_not_due = fields.Boolean(
         string="List Items Not Yet Due",
@@ -94,6 +111,29 @@ class AccountDunningTerm(models.Model):
         """Return the levels of the terms as engine rules, in level order."""
         self.ensure_one()
         return [level._to_engine_rule() for level in self.level_ids.sorted("number")]
+
+    def _contact_policy(self):
+        """Contact policy of the terms, for the engine (none without terms)."""
+        if not self:
+            return engine_contact.ContactPolicy(min_days=0, max_before_last=0)
+        self.ensure_one()
+        return engine_contact.ContactPolicy(
+            min_days=self.min_contact_days,
+            max_before_last=self.max_contacts_before_last,
+        )
+
+    @api.constrains("min_contact_days", "max_contacts_before_last")
+    def _check_contact_policy(self):
+        for term in self:
+            if term.min_contact_days < 0 or term.max_contacts_before_last < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: the minimum days between two "
+                        "reminders and the maximum number of reminders cannot be "
+                        "negative.",
+                        term=term.display_name,
+                    )
+                )
 
     @api.constrains("max_reminders", "level_ids")
     def _check_levels(self):

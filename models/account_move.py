@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 # Who may read the dunning fields of invoices, journal items and customers:
 # salesmen, purchase users and plain internal users open those records too,
@@ -33,6 +34,16 @@ class AccountMove(models.Model):
         copy=False,
         tracking=True,
         groups=DUNNING_READ_GROUPS,
+    )
+    dunning_charge_reminder_id = fields.Many2one(
+        "account.dunning.reminder",
+        string="Charges of Reminder",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=DUNNING_READ_GROUPS,
+        help="Reminder whose fees and interest this entry posted: the next "
+        "reminders list it as charges not yet paid, never escalate it.",
     )
     dunning_level_number = fields.Integer(
         string="Reminder Level",
@@ -84,6 +95,12 @@ class AccountMove(models.Model):
             )
 
     def write(self, vals):
+        if "dunning_charge_reminder_id" in vals and not self.env.su:
+            # Set by the reminder that posts the entry, as superuser: an entry
+            # marked by hand would never be dunned.
+            raise UserError(
+                self.env._("Only a reminder marks the entry of its charges.")
+            )
         self.env["account.move.line"]._dunning_check_user_fields(
             vals, ("dunning_term_id", "dunning_blocked", "dunning_block_reason")
         )

@@ -210,7 +210,15 @@ class TestDunningAutomation(DunningCommon):
             ).method_direct_trigger()
         self.assertEqual(len(weekly.run_ids), 1)
         self.assertEqual(weekly.next_run_date, date(2026, 1, 18))
-        self.assertEqual(self._reminders().state, "sent")
+        # Run by the cron, the email waits in the outgoing queue: the reminder
+        # is sent once the mail server accepted it.
+        self.assertEqual(
+            (self._reminders().state, self._reminders().send_state), ("issued", "queued")
+        )
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual(
+            (self._reminders().state, self._reminders().send_state), ("sent", "delivered")
+        )
         self.assertFalse(self.Automation._cron_run_due(date(2026, 1, 12)))
         weekly.action_pause()
         self.assertFalse(self.Automation._cron_run_due(date(2026, 1, 20)))

@@ -62,12 +62,14 @@ class TestDunningLifecycle(DunningCommon):
     def test_stale_draft_cannot_be_issued(self):
         self._invoice("2026-01-10")
         with freeze_time("2026-01-11"):
+            copy = self._create()
+            # An older draft for the same item, cancelled, then a new one
+            # issued: the older draft reset to draft is out of date.
+            copy.action_cancel()
             first = self._create()
-            # a second draft made by hand for the same item
-            copy = first.copy({"line_ids": [
-                (0, 0, line.copy_data()[0]) for line in first.line_ids
-            ]})
+            self.assertNotEqual(first, copy)
             first.action_issue()
+            copy.action_draft()
             with self.assertRaisesRegex(UserError, "out of date"):
                 copy.action_issue()
         self.assertEqual(copy.state, "draft")

@@ -52,13 +52,28 @@ class AccountDunningCreateWizard(models.TransientModel):
             include_blocked=self.include_blocked,
         )
         if not reminders:
-            raise UserError(
-                self.env._(
-                    "No reminder to create on %(date)s: no open item of the "
-                    "selected customers reaches a new reminder level.",
-                    date=fields.Date.to_string(self.date),
-                )
+            quiet = self.env["account.dunning.reminder"]._dunning_quiet_partners(
+                self.partner_ids or None, self.date
             )
+            message = self.env._(
+                "No reminder to create on %(date)s: no open item of the "
+                "selected customers reaches a new reminder level.",
+                date=fields.Date.to_string(self.date),
+            )
+            if quiet:
+                message += "\n" + self.env._(
+                    "Reminded too recently (contact policy of their terms): "
+                    "%(partners)s.",
+                    partners=", ".join(
+                        self.env._(
+                            "%(partner)s (next reminder from %(date)s)",
+                            partner=partner.display_name,
+                            date=fields.Date.to_string(next_date),
+                        )
+                        for partner, next_date in quiet.items()
+                    ),
+                )
+            raise UserError(message)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_dunning_automation.action_account_dunning_reminder"
         )

@@ -1,0 +1,105 @@
+"""Contact policy: when a customer may be reminded again.
+
+Collection practice spaces the reminders to one customer (5 to 7 days at
+least) and sends a handful of them at most before the formal notice. The
+decision is taken per customer, not per invoice: one reminder carries every
+item that reached its next level by the contact date, and an item reaching a
+level inside the quiet period waits for the next contact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+FIRST = "first"  # the customer was never reminded (in this episode)
+SPACED = "spaced"  # the quiet period after the last reminder is over
+QUIET = "quiet"  # too soon after the last reminder: no contact today
+CAPPED = "capped"  # contact allowed, but only the last level may be sent
+
+
+@dataclass(frozen=True)
+class ContactPolicy:
+    """Contact policy of reminder terms."""
+
+    min_days: int = 7  # minimum days between two reminders (0 = no minimum)
+    max_before_last: int = 0  # reminders before the last level (0 = no limit)
+
+
+@dataclass(frozen=True)
+class ContactDecision:
+    """Result of :func:`decide_contact`."""
+
+    allowed: bool  # a reminder may be issued to the customer on the date
+    next_contact: date | None  # first date a reminder is allowed again
+    cap_reached: bool  # escalations go straight to the last level
+    reason: str  # first, spaced, quiet, capped
+
+
+def validate_policy(policy: ContactPolicy) -> list[str]:
+    """Problems of a contact policy as English messages (empty = valid)."""
+    errors = []
+    if policy.min_days < 0:
+        errors.append(
+            f"The minimum days between two reminders cannot be negative ({policy.min_days})."
+        )
+    if policy.max_before_last < 0:
+        errors.append(
+            "The maximum number of reminders before the last level cannot be "
+            f"negative ({policy.max_before_last})."
+        )
+    return errors
+
+
+def next_contact_date(policy: ContactPolicy, last_contact: date | None) -> date | None:
+    """First date a customer last reminded on ``last_contact`` may be reminded."""
+    if last_contact is None:
+        return None
+    return last_contact + timedelta(days=max(policy.min_days, 0))
+
+
+def decide_contact(
+    policy: ContactPolicy,
+    as_of: date,
+    last_contact: date | None = None,
+    reminders_before_last: int = 0,
+) -> ContactDecision:
+    """Decide whether a customer may be reminded on ``as_of``.
+
+    :param last_contact: date of the last reminder issued to the customer
+        (None: never reminded)
+    :param reminders_before_last: reminders below the last level the customer
+        already received for the items still open
+    """
+    if policy.min_days < 0 or policy.max_before_last < 0:
+        raise ValueError("; ".join(validate_policy(policy)))
+    next_contact = next_contact_date(policy, last_contact)
+    cap_reached = bool(policy.max_before_last) and (
+        reminders_before_last >= policy.max_before_last
+    )
+    if next_contact is not None and as_of < next_contact:
+        return ContactDecision(False, next_contact, cap_reached, QUIET)
+    if cap_reached:
+        reason = CAPPED
+    else:
+        reason = FIRST if last_contact is None else SPACED
+    return ContactDecision(True, next_contact, cap_reached, reason)
+
+
+def held_by_quiet_period(
+    policy: ContactPolicy, trigger: date | None, last_contact: date | None, as_of: date
+) -> bool:
+    """The level planned on ``trigger`` fell inside the quiet period after
+    ``last_contact`` and was carried to the contact of ``as_of``."""
+    if trigger is None or last_contact is None or not policy.min_days:
+        return False
+    next_contact = next_contact_date(policy, last_contact)
+    return trigger < next_contact <= as_of and trigger < as_of
+
+
+def target_level(next_number: int, last_number: int, cap_reached: bool) -> int:
+    """Level an escalating item gets: its next level, or the last level of its
+    terms once the customer had the maximum number of reminders before it."""
+    if next_number < 1 or last_number < next_number:
+        raise ValueError("The next level must be between 1 and the last level.")
+    return last_number if cap_reached else next_number
