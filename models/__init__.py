@@ -13,3 +13,4 @@ from . import account_dunning_automation_action
 from . import account_dunning_automation_run
 from . import account_dunning_automation_error
 from . import ir_actions_server
+from . import account_dunning_reference_rate

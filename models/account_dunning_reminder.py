@@ -8,7 +8,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
 
-from ..dunning_engine import interest as engine_interest
 from ..dunning_engine import levels as engine_levels
 from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
@@ -199,7 +198,7 @@ class AccountDunningReminder(models.Model):
     @api.depends(
         "line_ids.amount_residual",
         "line_ids.line_type",
-        "line_ids.amount_interest",
+        "line_ids.amount_interest_company",
         "amount_fee",
     )
     def _compute_amounts(self):
@@ -214,7 +213,7 @@ class AccountDunningReminder(models.Model):
             reminder.amount_credit = sum(
                 lines.get("credit", empty).mapped("amount_residual")
             )
-            reminder.amount_interest = sum(overdue.mapped("amount_interest"))
+            reminder.amount_interest = sum(overdue.mapped("amount_interest_company"))
             reminder.amount_total = (
                 reminder.amount_overdue
                 + reminder.amount_credit
@@ -315,17 +314,12 @@ class AccountDunningReminder(models.Model):
         credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
         debits = move_lines - credit_lines
         overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
-        # Open credits (credit notes, unmatched payments) reduce what is owed:
-        # the minimum amounts of the levels apply to the net overdue total, and
-        # nobody is reminded who owes nothing once the credits are deducted.
-        total_overdue = float(
-            engine_totals.partner_overdue_total(
-                overdue.mapped("amount_residual")
-                + credit_lines.mapped("amount_residual"),
-                digits=self.env.company.currency_id.decimal_places,
-            )
-        )
-        if total_overdue <= 0:
+        # Open credits (credit notes, unmatched payments) reduce what is owed,
+        # per currency: the minimum amounts of the levels apply to the net
+        # overdue total in the invoice's currency, and nobody is reminded who
+        # owes nothing in a currency once the credits are deducted.
+        net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
+        if all(total <= 0 for total in net_overdue.values()):
             return [], False
         rules_cache = {}
         values = []
@@ -335,11 +329,13 @@ class AccountDunningReminder(models.Model):
             due_date = line._dunning_due_date()
             is_overdue = due_date < as_of
             new_level = self.env["account.dunning.level"]
-            if term:
-                if term not in rules_cache:
-                    rules_cache[term] = term._get_engine_levels()
+            total_overdue = net_overdue.get(line.currency_id, 0.0)
+            if term and total_overdue > 0:
+                key = (term, line.currency_id)
+                if key not in rules_cache:
+                    rules_cache[key] = term._get_engine_levels(line.currency_id, as_of)
                 decision = engine_levels.decide(
-                    rules_cache[term],
+                    rules_cache[key],
                     line._dunning_engine_state(),
                     as_of,
                     max_reminders=term.max_reminders,
@@ -371,19 +367,21 @@ class AccountDunningReminder(models.Model):
         return values, has_new_level
 
     @api.model
+    def _dunning_net_overdue_by_currency(self, overdue, credit_lines):
+        """Net overdue total of a customer per currency record: overdue items
+        less open credits, in the items' own currency (never at historical
+        company-currency rates)."""
+        lines = overdue | credit_lines
+        currencies = {line.currency_id.name: line.currency_id for line in lines}
+        totals = engine_totals.totals_by_currency(
+            [(line.currency_id.name, line.amount_residual_currency) for line in lines],
+            digits={name: currency.decimal_places for name, currency in currencies.items()},
+        )
+        return {currencies[name]: float(total) for name, total in totals.items()}
+
+    @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
         due_date = move_line._dunning_due_date()
-        interest = 0.0
-        if new_level and new_level.interest_rate:
-            interest = float(
-                engine_interest.compute_interest(
-                    move_line.amount_residual,
-                    new_level.interest_rate,
-                    move_line.dunning_last_date or due_date,
-                    as_of,
-                    digits=move_line.company_currency_id.decimal_places,
-                )
-            )
         return {
             "move_line_id": move_line.id,
             "line_type": line_type,
@@ -403,10 +401,10 @@ class AccountDunningReminder(models.Model):
             "previous_level_number": move_line.dunning_level_number,
             "previous_date": move_line.dunning_last_date,
             "previous_count": move_line.dunning_count,
-            "amount_interest": interest,
+            **move_line._dunning_interest_values(new_level, as_of),
             "amount_fee_invoice": (
                 new_level.fee_per_invoice
-                if new_level and not move_line.dunning_fee_charged
+                if new_level and move_line._dunning_charges_fee_per_invoice()
                 else 0.0
             ),
         }
@@ -500,10 +498,26 @@ class AccountDunningReminder(models.Model):
 
     def _set_fee(self):
         for reminder in self:
-            reminder.amount_fee = reminder.level_id.fee_amount + sum(
-                reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice")
+            reminder.with_context(dunning_internal_write=True).amount_fee = (
+                reminder._fixed_fee_taxed()
+                + sum(
+                    reminder.line_ids.filtered("is_new_level").mapped(
+                        "amount_fee_invoice"
+                    )
+                )
             )
         return self
+
+    def _fixed_fee_taxed(self):
+        """Fixed fee of the level with the taxes of the terms, if any."""
+        self.ensure_one()
+        fee = self.level_id.fee_amount
+        taxes = self._fee_term().fee_tax_ids
+        if not fee or not taxes:
+            return fee
+        return taxes.compute_all(
+            fee, currency=self.currency_id, partner=self.partner_id
+        )["total_included"]
 
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
@@ -654,8 +668,20 @@ class AccountDunningReminder(models.Model):
                     partner=self.partner_id.display_name,
                 )
             )
+        self._refresh_interest()
         self._set_fee()
         self._check_fee_config()
+
+    def _refresh_interest(self):
+        """Recompute the interest of the escalated lines at the reminder date
+        with the payments known now: a payment booked since the draft was made
+        lowers the interest from its date."""
+        for reminder in self:
+            for line in reminder.line_ids.filtered("is_new_level"):
+                values = line.move_line_id._dunning_interest_values(
+                    line.level_id, reminder.date
+                )
+                line.with_context(dunning_internal_write=True).write(values)
 
     def _record_levels(self, issue_date):
         """Record the new levels on the journal items, so that the next
@@ -669,9 +695,16 @@ class AccountDunningReminder(models.Model):
                 line.level_id.number,
                 move_line.dunning_count + 1,
                 bool(line.amount_fee_invoice),
+                line.interest_date_to,
             )
             groups[key] |= move_line
-        for (level_id, number, count, fee_charged), move_lines in groups.items():
+        for (
+            level_id,
+            number,
+            count,
+            fee_charged,
+            interest_date,
+        ), move_lines in groups.items():
             values = {
                 "dunning_level_id": level_id,
                 "dunning_level_number": number,
@@ -680,6 +713,9 @@ class AccountDunningReminder(models.Model):
             }
             if fee_charged:
                 values["dunning_fee_charged"] = True
+            if interest_date:
+                # interest was charged up to this date: the next runs from the day after
+                values["dunning_interest_date"] = interest_date
             # The dunning fields are not tracked: skip the tracking machinery.
             move_lines.with_context(tracking_disable=True).write(values)
 
@@ -695,20 +731,82 @@ class AccountDunningReminder(models.Model):
             currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest)
         )
 
+    def _charge_items(self):
+        """Charges of the reminder, one dict each: the fixed fee of the level
+        (taxes of the terms on it), the fee per invoice (recovery indemnity,
+        outside VAT, on its own account) and the interest per currency of the
+        items (outside VAT)."""
+        self.ensure_one()
+        term = self._fee_term()
+        company_currency = self.currency_id
+        new_lines = self.line_ids.filtered("is_new_level")
+        no_tax = self.env["account.tax"]
+        charges = []
+        fixed = self.level_id.fee_amount
+        if not company_currency.is_zero(fixed):
+            charges.append(
+                {
+                    "kind": "fee",
+                    "name": self.env._("Reminder fees %s", self.name),
+                    "amount": fixed,
+                    "currency": company_currency,
+                    "account": term.fee_account_id,
+                    "taxes": term.fee_tax_ids,
+                }
+            )
+        indemnity = sum(new_lines.mapped("amount_fee_invoice"))
+        if not company_currency.is_zero(indemnity):
+            charges.append(
+                {
+                    "kind": "indemnity",
+                    "name": self.env._(
+                        "Fixed recovery indemnity %(name)s (%(count)s invoices)",
+                        name=self.name,
+                        count=len(new_lines.filtered("amount_fee_invoice")),
+                    ),
+                    "amount": indemnity,
+                    "currency": company_currency,
+                    "account": term.indemnity_account_id,
+                    "taxes": no_tax,
+                }
+            )
+        for currency, lines in new_lines.grouped("currency_id").items():
+            amount = sum(lines.mapped("amount_interest"))
+            if currency.is_zero(amount):
+                continue
+            charges.append(
+                {
+                    "kind": "interest",
+                    "name": self.env._("Late-payment interest %s", self.name),
+                    "amount": amount,
+                    "currency": currency,
+                    "account": term.interest_account_id,
+                    "taxes": no_tax,
+                }
+            )
+        return charges
+
     def _check_fee_config(self):
         """Refuse to issue when fees or interest cannot be posted."""
         self.ensure_one()
-        currency = self.currency_id
         if not self._has_charges():
             return
         term = self._fee_term()
+        charges = self._charge_items()
+        invoiced = any(charge["taxes"] for charge in charges)
         missing = []
-        if not term.journal_id:
+        if invoiced and not term.fee_invoice_journal_id:
+            missing.append(self.env._("a fees invoice journal (the fees carry taxes)"))
+        if not invoiced and not term.journal_id:
             missing.append(self.env._("a fees journal"))
-        if not currency.is_zero(self.amount_fee) and not term.fee_account_id:
-            missing.append(self.env._("a fees account"))
-        if not currency.is_zero(self.amount_interest) and not term.interest_account_id:
-            missing.append(self.env._("an interest account"))
+        labels = {
+            "fee": self.env._("a fees account"),
+            "indemnity": self.env._("a recovery indemnity account"),
+            "interest": self.env._("an interest account"),
+        }
+        for kind, label in labels.items():
+            if any(c["kind"] == kind and not c["account"] for c in charges):
+                missing.append(label)
         if missing:
             raise UserError(
                 self.env._(
@@ -717,6 +815,19 @@ class AccountDunningReminder(models.Model):
                     name=self.name,
                     term=term.display_name,
                     missing=", ".join(missing),
+                )
+            )
+        if not invoiced and term.journal_id.type == "sale":
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its fees and interest carry no tax and are "
+                    "posted as a miscellaneous entry, which cannot go in the sales "
+                    "journal %(journal)s (it would break the numbering of the "
+                    "invoices). Choose a general journal as fees journal of the "
+                    "reminder terms %(term)s.",
+                    name=self.name,
+                    journal=term.journal_id.display_name,
+                    term=term.display_name,
                 )
             )
 
@@ -729,60 +840,97 @@ class AccountDunningReminder(models.Model):
     def _create_fee_move(self, issue_date):
         """Post the fees and interest of the reminder; return the entry."""
         self.ensure_one()
-        currency = self.currency_id
         if not self._has_charges():
             return self.env["account.move"]
+        move = self.env["account.move"].create(self._prepare_fee_move_vals(issue_date))
+        move.action_post()
+        return move
+
+    def _prepare_fee_move_vals(self, issue_date):
+        """Values of the entry of the charges: a customer invoice in the fees
+        invoice journal when the fees carry taxes, else a miscellaneous entry
+        in the fees journal, with one receivable item per currency (interest
+        stays in the currency of the invoices it is charged on)."""
+        self.ensure_one()
         term = self._fee_term()
-        partner = self.partner_id.with_company(self.company_id)
-        receivable = partner.property_account_receivable_id
+        charges = self._charge_items()
+        company = self.company_id
+        company_currency = self.currency_id
         label = self.env._("Reminder %s", self.name)
         due_date = issue_date + timedelta(days=self.level_id.payment_delay_days)
+        values = {
+            "company_id": company.id,
+            "date": issue_date,
+            "ref": label,
+            "payment_reference": self._compute_fee_payment_reference(),
+            "partner_id": self.partner_id.id,
+        }
+        if any(charge["taxes"] for charge in charges):
+            # An invoice has one currency: interest in another currency is
+            # converted at the issue date (its amount is kept in the label).
+            return dict(
+                values,
+                move_type="out_invoice",
+                journal_id=term.fee_invoice_journal_id.id,
+                currency_id=company_currency.id,
+                invoice_date=issue_date,
+                invoice_payment_term_id=False,
+                invoice_date_due=due_date,
+                invoice_line_ids=[
+                    fields.Command.create(
+                        {
+                            "name": charge["name"]
+                            if charge["currency"] == company_currency
+                            else f"{charge['name']} "
+                            f"({format_amount(self.env, charge['amount'], charge['currency'])})",
+                            "account_id": charge["account"].id,
+                            "quantity": 1,
+                            "price_unit": charge["currency"]._convert(
+                                charge["amount"], company_currency, company, issue_date
+                            ),
+                            "tax_ids": [fields.Command.set(charge["taxes"].ids)],
+                        }
+                    )
+                    for charge in charges
+                ],
+            )
+        receivable = self.partner_id.with_company(company).property_account_receivable_id
         line_cmds = []
-        for amount, account, name in (
-            (self.amount_fee, term.fee_account_id, self.env._("Reminder fees %s", self.name)),
-            (
-                self.amount_interest,
-                term.interest_account_id,
-                self.env._("Late-payment interest %s", self.name),
-            ),
-        ):
-            if currency.is_zero(amount):
-                continue
+        per_currency = defaultdict(lambda: [0.0, 0.0])
+        for charge in charges:
+            currency = charge["currency"]
+            balance = currency._convert(charge["amount"], company_currency, company, issue_date)
+            per_currency[currency][0] += charge["amount"]
+            per_currency[currency][1] += balance
             line_cmds.append(
                 fields.Command.create(
                     {
-                        "name": name,
-                        "account_id": account.id,
+                        "name": charge["name"],
+                        "account_id": charge["account"].id,
                         "partner_id": self.partner_id.id,
-                        "balance": -amount,
+                        "currency_id": currency.id,
+                        "amount_currency": -charge["amount"],
+                        "balance": -balance,
                     }
                 )
             )
-        line_cmds.append(
-            fields.Command.create(
-                {
-                    "name": label,
-                    "account_id": receivable.id,
-                    "partner_id": self.partner_id.id,
-                    "balance": self.amount_fee + self.amount_interest,
-                    "date_maturity": due_date,
-                }
+        for currency, (amount, balance) in per_currency.items():
+            line_cmds.append(
+                fields.Command.create(
+                    {
+                        "name": label,
+                        "account_id": receivable.id,
+                        "partner_id": self.partner_id.id,
+                        "currency_id": currency.id,
+                        "amount_currency": amount,
+                        "balance": balance,
+                        "date_maturity": due_date,
+                    }
+                )
             )
+        return dict(
+            values, move_type="entry", journal_id=term.journal_id.id, line_ids=line_cmds
         )
-        move = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": term.journal_id.id,
-                "company_id": self.company_id.id,
-                "date": issue_date,
-                "ref": label,
-                "payment_reference": self._compute_fee_payment_reference(),
-                "partner_id": self.partner_id.id,
-                "line_ids": line_cmds,
-            }
-        )
-        move.action_post()
-        return move
 
     # ------------------------------------------------------------------
     # Cancel / reset
@@ -819,6 +967,8 @@ class AccountDunningReminder(models.Model):
             }
             if line.amount_fee_invoice:
                 values["dunning_fee_charged"] = False
+            if line.interest_date_to:
+                values["dunning_interest_date"] = line.previous_interest_date
             move_line.write(values)
         if self.move_id and self.move_id.state == "posted":
             self.move_id._reverse_moves(

@@ -4,6 +4,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..dunning_engine import bounds as engine_bounds
+
 
 class AccountDunningTerm(models.Model):
     """Reminder terms: an ordered plan of reminder levels for a company."""
@@ -57,9 +59,35 @@ class AccountDunningTerm(models.Model):
         "account.journal",
         string="Fees Journal",
         check_company=True,
-        domain="[('type', 'in', ('sale', 'general'))]",
-        help="Journal of the entries posted when a reminder with fees or "
-        "interest is issued.",
+        domain="[('type', '=', 'general')]",
+        help="General journal of the miscellaneous entries posted when a "
+        "reminder with fees or interest without taxes is issued (a sales "
+        "journal is refused: it would break the numbering of the invoices).",
+    )
+    fee_invoice_journal_id = fields.Many2one(
+        "account.journal",
+        string="Fees Invoice Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of the customer invoices posted when the fees of a "
+        "reminder carry taxes.",
+    )
+    fee_tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes on Fees",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes on the fixed fees of the levels. Fees with taxes are "
+        "invoiced. Interest and the fee per invoice (recovery indemnity) are "
+        "outside the scope of VAT and never taxed.",
+    )
+    indemnity_account_id = fields.Many2one(
+        "account.account",
+        string="Recovery Indemnity Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Account of the fee per invoice (e.g. the EUR 40 fixed recovery "
+        "indemnity of French law), outside the scope of VAT.",
     )
     fee_account_id = fields.Many2one(
         "account.account",
@@ -98,6 +126,15 @@ class AccountDunningTerm(models.Model):
     @api.constrains("max_reminders", "level_ids")
     def _check_levels(self):
         for term in self:
+            if term.max_reminders > engine_bounds.MAX_COUNT:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: the maximum number of reminders "
+                        "cannot exceed %(max)s.",
+                        term=term.display_name,
+                        max=engine_bounds.MAX_COUNT,
+                    )
+                )
             if term.max_reminders < 0:
                 raise ValidationError(
                     self.env._(
@@ -122,6 +159,18 @@ class AccountDunningTerm(models.Model):
                         )
                     )
                 previous = level
+
+    def action_open_charges_preset(self):
+        """Open the wizard applying the legal late-payment charges of a country."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Legal Late-Payment Charges"),
+            "res_model": "account.dunning.charges.preset",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_term_id": self.id},
+        }
 
     def action_view_partners(self):
         self.ensure_one()
