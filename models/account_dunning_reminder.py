@@ -811,7 +811,7 @@ class AccountDunningReminder(models.Model):
             raise UserError(
                 self.env._(
                     "Reminder %(name)s charges fees or interest, but the reminder "
-                    "terms %(term)s have no %(missing)s.",
+                    "terms %(term)s are missing %(missing)s.",
                     name=self.name,
                     term=term.display_name,
                     missing=", ".join(missing),

@@ -118,10 +118,14 @@ class AccountDunningTerm(models.Model):
                 term.company_id
             ).search_count([("dunning_term_id", "=", term.id)])
 
-    def _get_engine_levels(self):
-        """Return the levels of the terms as engine rules, in level order."""
+    def _get_engine_levels(self, currency=None, date=None):
+        """Return the levels of the terms as engine rules, in level order; with
+        ``currency``, their minimum amounts converted at ``date``."""
         self.ensure_one()
-        return [level._to_engine_rule() for level in self.level_ids.sorted("number")]
+        return [
+            level._to_engine_rule(currency, date)
+            for level in self.level_ids.sorted("number")
+        ]
 
     @api.constrains("max_reminders", "level_ids")
     def _check_levels(self):

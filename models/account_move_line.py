@@ -136,6 +136,10 @@ class AccountMoveLine(models.Model):
         if not result.periods:
             return values
         amount = float(result.amount)
+        # described in the customer's language, as printed on the letter
+        level = level.with_context(
+            lang=self.partner_id.commercial_partner_id.lang or self.env.lang
+        )
         values.update(
             {
                 "amount_interest": amount,

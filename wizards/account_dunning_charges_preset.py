@@ -82,10 +82,20 @@ class AccountDunningChargesPreset(models.TransientModel):
                 "fee_per_invoice": indemnity,
             }
         )
-        # The legal mention in every installed language (English first: the
-        # source value), from the module's translations.
-        codes = [code for code, _name in self.env["res.lang"].get_installed()]
-        for code in sorted(codes, key=lambda code: code != "en_US"):
-            text = self.with_context(lang=code)._legal_text()
-            levels.with_context(lang=code).write({"legal_text": text})
+        # The legal mention in English (the source value), then its terms
+        # (paragraphs: the field is translated term by term) in every installed
+        # language, from the module's translations.
+        source = self.with_context(lang="en_US")._legal_text()
+        levels.with_context(lang="en_US").write({"legal_text": source})
+        field = levels._fields["legal_text"]
+        source_terms = field.get_trans_terms(source)
+        translations = {}
+        for code, _name in self.env["res.lang"].get_installed():
+            terms = field.get_trans_terms(self.with_context(lang=code)._legal_text())
+            if code != "en_US" and len(terms) == len(source_terms):
+                translations[code] = dict(zip(source_terms, terms))
+        if translations:
+            levels.flush_recordset(["legal_text"])
+            for level in levels:
+                level.update_field_translations("legal_text", translations)
         return {"type": "ir.actions.act_window_close"}
