@@ -18,6 +18,8 @@
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "data/sms_template_data.xml",
+        "data/account_dunning_reference_rate_data.xml",
+        "views/account_dunning_reference_rate_views.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_term_views.xml",
         "views/account_dunning_reminder_views.xml",
@@ -29,6 +31,7 @@
         "views/base_automation_views.xml",
         "views/account_dunning_rule_views.xml",
         "wizards/account_dunning_create_wizard_views.xml",
+        "wizards/account_dunning_charges_preset_views.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from . import bounds
 from ._decimal import to_decimal
 
 NOT_DUE = "not_due"
@@ -69,8 +70,19 @@ def validate_levels(levels: Sequence[LevelRule], max_reminders: int = 0) -> list
     if numbers != list(range(1, len(ordered) + 1)):
         listed = ", ".join(str(number) for number in numbers)
         errors.append(f"Level numbers must be consecutive starting at 1 (got {listed}).")
+    if max_reminders > bounds.MAX_COUNT:
+        errors.append(
+            f"The maximum number of reminders cannot exceed {bounds.MAX_COUNT} ({max_reminders})."
+        )
     previous = None
     for rule in ordered:
+        days = {
+            "the delay": (bounds.DAYS, rule.delay_days),
+            "the grace days": (bounds.DAYS, rule.grace_days),
+        }
+        for violation in bounds.check(days):
+            if violation.value > violation.maximum:
+                errors.append(f"Level {rule.number}: {violation.message}")
         if rule.delay_days < 0:
             errors.append(f"Level {rule.number}: the delay cannot be negative ({rule.delay_days}).")
         if rule.grace_days < 0:
@@ -100,6 +112,18 @@ def _sorted_levels(levels: Sequence[LevelRule]) -> list[LevelRule]:
 
 def _cap(ordered: list[LevelRule], max_reminders: int) -> int:
     return max_reminders if max_reminders > 0 else len(ordered)
+
+
+def _exhausted(ordered: list[LevelRule], state: LineState, max_reminders: int) -> bool:
+    """No reminder is left for ``state``.
+
+    Without a maximum (0) each level is reached once and the last one never
+    repeats: an item that jumped over levels stops at the last level instead
+    of repeating it until the count of levels is reached.
+    """
+    if state.reminder_count >= _cap(ordered, max_reminders):
+        return True
+    return max_reminders <= 0 and state.level_number >= len(ordered)
 
 
 def _gap(ordered: list[LevelRule], number: int) -> int:
@@ -157,9 +181,10 @@ def _jump_target(ordered, state, as_of, cap, total_overdue):
     return (reached[-1] if reached else None), (passed[-1] if passed else None)
 
 
-def _choose(ordered, state, as_of, cap, jump, total_overdue, follow_plan=False):
+def _choose(ordered, state, as_of, max_reminders, jump, total_overdue, follow_plan=False):
     """Return ``(level, trigger_date, reason)`` for a non-empty plan."""
-    if state.reminder_count >= cap:
+    cap = _cap(ordered, max_reminders)
+    if _exhausted(ordered, state, max_reminders):
         return None, None, EXHAUSTED
     if jump and state.level_number == 0:
         reached, best = _jump_target(ordered, state, as_of, cap, total_overdue)
@@ -187,8 +212,9 @@ def decide(
     """Decide which reminder level, if any, ``state`` reaches on ``as_of``.
 
     :param levels: the levels of the terms, in any order, numbered 1..n
-    :param max_reminders: cap on the reminders of one item (0 = number of levels;
-        above it the last level repeats)
+    :param max_reminders: cap on the reminders of one item (0 = each level once,
+        the last one never repeats, even after a jump; above the number of
+        levels the last level repeats)
     :param jump: for an item never reminded, go directly to the highest level
         whose planned date has passed instead of level 1
     :param total_overdue: total overdue amount of the customer, compared with
@@ -209,9 +235,8 @@ def decide(
     else:
         if state.level_number:
             current = ordered[min(state.level_number, len(ordered)) - 1]
-        cap = _cap(ordered, max_reminders)
         level, trigger, reason = _choose(
-            ordered, state, as_of, cap, jump, total_overdue, follow_plan
+            ordered, state, as_of, max_reminders, jump, total_overdue, follow_plan
         )
     return Decision(
         level=level,
@@ -235,6 +260,6 @@ def trigger_date(
     any reference date. None when there are no levels or the cap is reached.
     """
     ordered = _sorted_levels(levels)
-    if not ordered or state.reminder_count >= _cap(ordered, max_reminders):
+    if not ordered or _exhausted(ordered, state, max_reminders):
         return None
     return _next_step(ordered, state, follow_plan)[1]

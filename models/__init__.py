@@ -16,3 +16,4 @@ from . import ir_actions_server
 from . import account_dunning_rule
 from . import account_dunning_rule_action
 from . import mail_mail
+from . import account_dunning_reference_rate

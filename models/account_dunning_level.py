@@ -2,9 +2,24 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_date, formatLang
 
+from ..dunning_engine import bounds as engine_bounds
+from ..dunning_engine import interest as engine_interest
 from ..dunning_engine import levels as engine_levels
+
+# Bounds of the numbers of a level (see dunning_engine.bounds).
+LEVEL_BOUNDS = {
+    "delay_days": engine_bounds.DAYS,
+    "grace_days": engine_bounds.DAYS,
+    "payment_delay_days": engine_bounds.DAYS,
+    "min_amount": engine_bounds.AMOUNT,
+    "fee_amount": engine_bounds.AMOUNT,
+    "fee_per_invoice": engine_bounds.AMOUNT,
+    "interest_rate": engine_bounds.RATE,
+    "interest_margin": engine_bounds.RATE,
+}
 
 
 class AccountDunningLevel(models.Model):
@@ -53,7 +68,9 @@ class AccountDunningLevel(models.Model):
         string="Minimum Open Amount",
         currency_field="currency_id",
         help="The level is only reached when the overdue balance of the "
-        "customer (in company currency) is at least this amount.",
+        "customer in the currency of the invoice, less its open credits in that "
+        "currency, is at least this amount (converted from the company currency "
+        "at the reminder date).",
     )
     payment_delay_days = fields.Integer(
         string="Payment Deadline (Days)",
@@ -72,11 +89,39 @@ class AccountDunningLevel(models.Model):
         "reaches a level with such a fee (e.g. the EUR 40 recovery indemnity "
         "of French law).",
     )
+    interest_rate_type = fields.Selection(
+        [
+            ("fixed", "Fixed rate"),
+            ("reference", "Reference rate + points"),
+        ],
+        string="Interest Rate Type",
+        default="fixed",
+        required=True,
+        help="Fixed: the annual rate below.\nReference rate + points: the ECB "
+        "main refinancing rate of each half-year (Reference Rates menu) plus the "
+        "points below, as French law (+10) and the EU directive (+8) require.",
+    )
     interest_rate = fields.Float(
         string="Annual Interest Rate (%)",
         digits=(16, 4),
-        help="Late-payment interest charged on the overdue amount, per year, "
-        "when a reminder of this level is issued.",
+        help="Late-payment interest charged per year on the amount of each "
+        "overdue invoice open each day, from the day after its due date (or the "
+        "date up to which interest was last charged) to the reminder date, when "
+        "a reminder of this level is issued.",
+    )
+    interest_margin = fields.Float(
+        string="Points Above the Reference Rate",
+        digits=(16, 4),
+        help="Added to the reference rate of each half-year, e.g. 10 for French "
+        "law, 8 for the EU directive 2011/7/EU.",
+    )
+    legal_text = fields.Html(
+        string="Legal Mention",
+        translate=True,
+        sanitize=True,
+        help="Legal mention printed on the letter of this level, e.g. the "
+        "articles of law on which the interest and the recovery indemnity are "
+        "charged.",
     )
     send_email = fields.Boolean(string="Email", default=True)
     send_letter = fields.Boolean(
@@ -136,36 +181,38 @@ class AccountDunningLevel(models.Model):
         for level in self.filtered(lambda lvl: not lvl.term_id):
             level.number = 0
 
-    @api.constrains(
-        "delay_days",
-        "grace_days",
-        "payment_delay_days",
-        "min_amount",
-        "fee_amount",
-        "fee_per_invoice",
-        "interest_rate",
-    )
+    @api.constrains(*LEVEL_BOUNDS)
     def _check_not_negative(self):
+        """Refuse negative and out-of-range numbers (bounds of the engine)."""
         for level in self:
-            for field_name in (
-                "delay_days",
-                "grace_days",
-                "payment_delay_days",
-                "min_amount",
-                "fee_amount",
-                "fee_per_invoice",
-                "interest_rate",
-            ):
-                if level[field_name] < 0:
-                    raise ValidationError(
-                        self.env._(
-                            "Reminder level %(level)s: %(field)s cannot be negative.",
-                            level=level.display_name,
-                            field=level._fields[field_name].get_description(
-                                self.env
-                            )["string"],
-                        )
+            violations = engine_bounds.check(
+                {name: (kind, level[name]) for name, kind in LEVEL_BOUNDS.items()}
+            )
+            if violations:
+                raise ValidationError(
+                    "\n".join(
+                        self._bound_message(level.display_name, violation)
+                        for violation in violations
                     )
+                )
+
+    def _bound_message(self, record_name, violation):
+        """Translated message of an engine bounds violation on a field."""
+        field = self._fields[violation.name].get_description(self.env)["string"]
+        if violation.maximum is None or violation.value < violation.minimum:
+            return self.env._(
+                "%(record)s: %(field)s cannot be negative.",
+                record=record_name,
+                field=field,
+            )
+        return self.env._(
+            "%(record)s: %(field)s must be between %(min)s and %(max)s (got %(value)s).",
+            record=record_name,
+            field=field,
+            min=violation.minimum,
+            max=violation.maximum,
+            value=violation.value,
+        )
 
     @api.constrains("delay_days", "sequence", "term_id")
     def _check_term_delays(self):
@@ -178,12 +225,99 @@ class AccountDunningLevel(models.Model):
                 f"{level.term_id.name} - {level.name}" if level.term_id else level.name
             )
 
-    def _to_engine_rule(self):
+    def _to_engine_rule(self, currency=None, date=None):
+        """The level as an engine rule; with ``currency``, its minimum amount
+        converted from the company currency at ``date``."""
         self.ensure_one()
+        min_amount = self.min_amount
+        company_currency = self.company_id.currency_id
+        if currency and currency != company_currency and min_amount:
+            min_amount = company_currency._convert(
+                min_amount, currency, self.company_id, date or fields.Date.today()
+            )
         return engine_levels.LevelRule(
             number=self.number,
             delay_days=self.delay_days,
             grace_days=self.grace_days,
-            min_amount=self.min_amount,
+            min_amount=min_amount,
             key=self.id,
         )
+
+    # ------------------------------------------------------------------
+    # Late-payment interest
+    # ------------------------------------------------------------------
+
+    def _has_interest(self):
+        """Reminders of this level charge late-payment interest."""
+        self.ensure_one()
+        if self.interest_rate_type == "reference":
+            return True
+        return self.interest_rate > 0
+
+    def _compute_late_interest(self, amount, start, end, payments, currency):
+        """Interest of one item at this level (engine result), in ``currency``.
+
+        :raises UserError: when a half-year of the period has no reference rate
+        """
+        self.ensure_one()
+        if self.interest_rate_type == "reference":
+            rate_kwargs = {
+                "reference_rates": self.env["account.dunning.reference.rate"]._get_table(),
+                "margin": self.interest_margin,
+            }
+        else:
+            rate_kwargs = {"rate": self.interest_rate}
+        try:
+            return engine_interest.late_interest(
+                amount,
+                start,
+                end,
+                payments=payments,
+                digits=currency.decimal_places,
+                **rate_kwargs,
+            )
+        except engine_interest.MissingReferenceRate as exc:
+            raise UserError(
+                self.env._(
+                    "No reference rate is recorded for the half-year starting on "
+                    "%(date)s, needed by the reminder level %(level)s. Add it under "
+                    "Accounting > Configuration > Payment Reminders > Reference Rates.",
+                    date=format_date(self.env, exc.half_year),
+                    level=self.display_name,
+                )
+            ) from exc
+
+    def _describe_interest(self, result):
+        """Short description of the rates and periods of an interest result,
+        e.g. "12.15 % a year (reference rate 2.15 % + 10 points) from
+        03/03/2026 to 16/03/2026 (14 days)"."""
+        self.ensure_one()
+        parts = []
+        for period in result.periods:
+            rate = self._format_rate(period.rate)
+            if period.reference_rate is not None:
+                rate = self.env._(
+                    "%(rate)s a year (reference rate %(reference)s + %(points)s points)",
+                    rate=rate,
+                    reference=self._format_rate(period.reference_rate),
+                    points=self._format_number(self.interest_margin),
+                )
+            else:
+                rate = self.env._("%(rate)s a year", rate=rate)
+            parts.append(
+                self.env._(
+                    "%(rate)s from %(start)s to %(end)s (%(days)s days)",
+                    rate=rate,
+                    start=format_date(self.env, period.date_from),
+                    end=format_date(self.env, period.date_to),
+                    days=period.days,
+                )
+            )
+        return "; ".join(parts)
+
+    def _format_number(self, value):
+        """A rate or a number of points in the language of the context."""
+        return formatLang(self.env, float(value), digits=2)
+
+    def _format_rate(self, value):
+        return f"{self._format_number(value)} %"

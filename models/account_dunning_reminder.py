@@ -11,7 +11,6 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
 from ..dunning_engine import contact as engine_contact
-from ..dunning_engine import interest as engine_interest
 from ..dunning_engine import levels as engine_levels
 from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
@@ -243,7 +242,7 @@ class AccountDunningReminder(models.Model):
     @api.depends(
         "line_ids.amount_residual",
         "line_ids.line_type",
-        "line_ids.amount_interest",
+        "line_ids.amount_interest_company",
         "amount_fee",
     )
     def _compute_amounts(self):
@@ -258,7 +257,7 @@ class AccountDunningReminder(models.Model):
             reminder.amount_credit = sum(
                 lines.get("credit", empty).mapped("amount_residual")
             )
-            reminder.amount_interest = sum(overdue.mapped("amount_interest"))
+            reminder.amount_interest = sum(overdue.mapped("amount_interest_company"))
             reminder.amount_charges = sum(
                 lines.get("charge", empty).mapped("amount_residual")
             )
@@ -543,17 +542,12 @@ class AccountDunningReminder(models.Model):
         charges = debits.filtered(lambda l: l.move_id.dunning_charge_reminder_id)
         debits -= charges
         overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
-        # Open credits (credit notes, unmatched payments) reduce what is owed:
-        # the minimum amounts of the levels apply to the net overdue total, and
-        # nobody is reminded who owes nothing once the credits are deducted.
-        total_overdue = float(
-            engine_totals.partner_overdue_total(
-                overdue.mapped("amount_residual")
-                + credit_lines.mapped("amount_residual"),
-                digits=self.env.company.currency_id.decimal_places,
-            )
-        )
-        if total_overdue <= 0:
+        # Open credits (credit notes, unmatched payments) reduce what is owed,
+        # per currency: the minimum amounts of the levels apply to the net
+        # overdue total in the invoice's currency, and nobody is reminded who
+        # owes nothing in a currency once the credits are deducted.
+        net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
+        if all(total <= 0 for total in net_overdue.values()):
             return [], False
         contact = contact or {}
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
@@ -568,12 +562,17 @@ class AccountDunningReminder(models.Model):
             new_level = self.env["account.dunning.level"]
             decision = None
             why = ("no_terms", {})
+            total_overdue = net_overdue.get(line.currency_id, 0.0)
             if not line.move_id.is_invoice(include_receipts=True):
                 why = ("not_invoice", {})
+            elif term and total_overdue <= 0:
+                # Its currency's credits cover what is overdue in it.
+                why = ("below_minimum", {})
             elif term:
-                if term not in rules_cache:
-                    rules_cache[term] = term._get_engine_levels()
-                rules = rules_cache[term]
+                key = (term, line.currency_id)
+                if key not in rules_cache:
+                    rules_cache[key] = term._get_engine_levels(line.currency_id, as_of)
+                rules = rules_cache[key]
                 decision = engine_levels.decide(
                     rules,
                     line._dunning_engine_state(),
@@ -692,19 +691,21 @@ class AccountDunningReminder(models.Model):
         return {"escalation": code, "explanation": texts[code]()}
 
     @api.model
+    def _dunning_net_overdue_by_currency(self, overdue, credit_lines):
+        """Net overdue total of a customer per currency record: overdue items
+        less open credits, in the items' own currency (never at historical
+        company-currency rates)."""
+        lines = overdue | credit_lines
+        currencies = {line.currency_id.name: line.currency_id for line in lines}
+        totals = engine_totals.totals_by_currency(
+            [(line.currency_id.name, line.amount_residual_currency) for line in lines],
+            digits={name: currency.decimal_places for name, currency in currencies.items()},
+        )
+        return {currencies[name]: float(total) for name, total in totals.items()}
+
+    @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
         due_date = move_line._dunning_due_date()
-        interest = 0.0
-        if new_level and new_level.interest_rate:
-            interest = float(
-                engine_interest.compute_interest(
-                    move_line.amount_residual,
-                    new_level.interest_rate,
-                    move_line.dunning_last_date or due_date,
-                    as_of,
-                    digits=move_line.company_currency_id.decimal_places,
-                )
-            )
         return {
             "move_line_id": move_line.id,
             "line_type": line_type,
@@ -724,10 +725,10 @@ class AccountDunningReminder(models.Model):
             "previous_level_number": move_line.dunning_level_number,
             "previous_date": move_line.dunning_last_date,
             "previous_count": move_line.dunning_count,
-            "amount_interest": interest,
+            **move_line._dunning_interest_values(new_level, as_of),
             "amount_fee_invoice": (
                 new_level.fee_per_invoice
-                if new_level and not move_line.dunning_fee_charged
+                if new_level and move_line._dunning_charges_fee_per_invoice()
                 else 0.0
             ),
         }
@@ -914,11 +915,28 @@ class AccountDunningReminder(models.Model):
         self._set_fee()
 
     def _set_fee(self):
+        # As superuser: the fees are set by the reminder, never by hand.
         for reminder in self.sudo():
-            reminder.amount_fee = reminder.level_id.fee_amount + sum(
-                reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice")
+            reminder.amount_fee = (
+                reminder._fixed_fee_taxed()
+                + sum(
+                    reminder.line_ids.filtered("is_new_level").mapped(
+                        "amount_fee_invoice"
+                    )
+                )
             )
         return self
+
+    def _fixed_fee_taxed(self):
+        """Fixed fee of the level with the taxes of the terms, if any."""
+        self.ensure_one()
+        fee = self.level_id.fee_amount
+        taxes = self._fee_term().fee_tax_ids
+        if not fee or not taxes:
+            return fee
+        return taxes.compute_all(
+            fee, currency=self.currency_id, partner=self.partner_id
+        )["total_included"]
 
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
@@ -1145,6 +1163,7 @@ class AccountDunningReminder(models.Model):
                     partner=self.partner_id.display_name,
                 )
             )
+        self._refresh_interest()
         self._set_fee()
         self._check_fee_config()
 
@@ -1196,6 +1215,18 @@ class AccountDunningReminder(models.Model):
             }
         )
 
+    def _refresh_interest(self):
+        """Recompute the interest of the escalated lines at the reminder date
+        with the payments known now: a payment booked since the draft was made
+        lowers the interest from its date."""
+        for reminder in self:
+            for line in reminder.line_ids.filtered("is_new_level"):
+                values = line.move_line_id._dunning_interest_values(
+                    line.level_id, reminder.date
+                )
+                # As superuser: see COMPUTED_LINE_FIELDS.
+                line.sudo().write(values)
+
     def _record_levels(self, issue_date):
         """Record the new levels on the journal items, so that the next
         reminder escalates. Items are written in groups of equal values: each
@@ -1208,9 +1239,16 @@ class AccountDunningReminder(models.Model):
                 line.level_id.number,
                 move_line.dunning_count + 1,
                 bool(line.amount_fee_invoice),
+                line.interest_date_to,
             )
             groups[key] |= move_line
-        for (level_id, number, count, fee_charged), move_lines in groups.items():
+        for (
+            level_id,
+            number,
+            count,
+            fee_charged,
+            interest_date,
+        ), move_lines in groups.items():
             values = {
                 "dunning_level_id": level_id,
                 "dunning_level_number": number,
@@ -1219,6 +1257,9 @@ class AccountDunningReminder(models.Model):
             }
             if fee_charged:
                 values["dunning_fee_charged"] = True
+            if interest_date:
+                # interest was charged up to this date: the next runs from the day after
+                values["dunning_interest_date"] = interest_date
             # As superuser: the dunning state of journal items is written by
             # the reminders only (see DUNNING_ITEM_FIELDS). The items are not
             # tracked: skip the tracking machinery, the invoices get a message.
@@ -1255,28 +1296,103 @@ class AccountDunningReminder(models.Model):
             currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest)
         )
 
+    def _charge_items(self):
+        """Charges of the reminder, one dict each: the fixed fee of the level
+        (taxes of the terms on it), the fee per invoice (recovery indemnity,
+        outside VAT, on its own account) and the interest per currency of the
+        items (outside VAT)."""
+        self.ensure_one()
+        term = self._fee_term()
+        company_currency = self.currency_id
+        new_lines = self.line_ids.filtered("is_new_level")
+        no_tax = self.env["account.tax"]
+        charges = []
+        fixed = self.level_id.fee_amount
+        if not company_currency.is_zero(fixed):
+            charges.append(
+                {
+                    "kind": "fee",
+                    "name": self.env._("Reminder fees %s", self.name),
+                    "amount": fixed,
+                    "currency": company_currency,
+                    "account": term.fee_account_id,
+                    "taxes": term.fee_tax_ids,
+                }
+            )
+        indemnity = sum(new_lines.mapped("amount_fee_invoice"))
+        if not company_currency.is_zero(indemnity):
+            charges.append(
+                {
+                    "kind": "indemnity",
+                    "name": self.env._(
+                        "Fixed recovery indemnity %(name)s (%(count)s invoices)",
+                        name=self.name,
+                        count=len(new_lines.filtered("amount_fee_invoice")),
+                    ),
+                    "amount": indemnity,
+                    "currency": company_currency,
+                    "account": term.indemnity_account_id,
+                    "taxes": no_tax,
+                }
+            )
+        for currency, lines in new_lines.grouped("currency_id").items():
+            amount = sum(lines.mapped("amount_interest"))
+            if currency.is_zero(amount):
+                continue
+            charges.append(
+                {
+                    "kind": "interest",
+                    "name": self.env._("Late-payment interest %s", self.name),
+                    "amount": amount,
+                    "currency": currency,
+                    "account": term.interest_account_id,
+                    "taxes": no_tax,
+                }
+            )
+        return charges
+
     def _check_fee_config(self):
         """Refuse to issue when fees or interest cannot be posted."""
         self.ensure_one()
-        currency = self.currency_id
         if not self._has_charges():
             return
         term = self._fee_term()
+        charges = self._charge_items()
+        invoiced = any(charge["taxes"] for charge in charges)
         missing = []
-        if not term.journal_id:
+        if invoiced and not term.fee_invoice_journal_id:
+            missing.append(self.env._("a fees invoice journal (the fees carry taxes)"))
+        if not invoiced and not term.journal_id:
             missing.append(self.env._("a fees journal"))
-        if not currency.is_zero(self.amount_fee) and not term.fee_account_id:
-            missing.append(self.env._("a fees account"))
-        if not currency.is_zero(self.amount_interest) and not term.interest_account_id:
-            missing.append(self.env._("an interest account"))
+        labels = {
+            "fee": self.env._("a fees account"),
+            "indemnity": self.env._("a recovery indemnity account"),
+            "interest": self.env._("an interest account"),
+        }
+        for kind, label in labels.items():
+            if any(c["kind"] == kind and not c["account"] for c in charges):
+                missing.append(label)
         if missing:
             raise UserError(
                 self.env._(
                     "Reminder %(name)s charges fees or interest, but the reminder "
-                    "terms %(term)s have no %(missing)s.",
+                    "terms %(term)s are missing %(missing)s.",
                     name=self.name,
                     term=term.display_name,
                     missing=", ".join(missing),
+                )
+            )
+        if not invoiced and term.journal_id.type == "sale":
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its fees and interest carry no tax and are "
+                    "posted as a miscellaneous entry, which cannot go in the sales "
+                    "journal %(journal)s (it would break the numbering of the "
+                    "invoices). Choose a general journal as fees journal of the "
+                    "reminder terms %(term)s.",
+                    name=self.name,
+                    journal=term.journal_id.display_name,
+                    term=term.display_name,
                 )
             )
 
@@ -1289,60 +1405,97 @@ class AccountDunningReminder(models.Model):
     def _create_fee_move(self, issue_date):
         """Post the fees and interest of the reminder; return the entry."""
         self.ensure_one()
-        currency = self.currency_id
         if not self._has_charges():
             return self.env["account.move"]
+        move = self.env["account.move"].create(self._prepare_fee_move_vals(issue_date))
+        move.action_post()
+        return move
+
+    def _prepare_fee_move_vals(self, issue_date):
+        """Values of the entry of the charges: a customer invoice in the fees
+        invoice journal when the fees carry taxes, else a miscellaneous entry
+        in the fees journal, with one receivable item per currency (interest
+        stays in the currency of the invoices it is charged on)."""
+        self.ensure_one()
         term = self._fee_term()
-        partner = self.partner_id.with_company(self.company_id)
-        receivable = partner.property_account_receivable_id
+        charges = self._charge_items()
+        company = self.company_id
+        company_currency = self.currency_id
         label = self.env._("Reminder %s", self.name)
         due_date = issue_date + timedelta(days=self.level_id.payment_delay_days)
+        values = {
+            "company_id": company.id,
+            "date": issue_date,
+            "ref": label,
+            "payment_reference": self._compute_fee_payment_reference(),
+            "partner_id": self.partner_id.id,
+        }
+        if any(charge["taxes"] for charge in charges):
+            # An invoice has one currency: interest in another currency is
+            # converted at the issue date (its amount is kept in the label).
+            return dict(
+                values,
+                move_type="out_invoice",
+                journal_id=term.fee_invoice_journal_id.id,
+                currency_id=company_currency.id,
+                invoice_date=issue_date,
+                invoice_payment_term_id=False,
+                invoice_date_due=due_date,
+                invoice_line_ids=[
+                    fields.Command.create(
+                        {
+                            "name": charge["name"]
+                            if charge["currency"] == company_currency
+                            else f"{charge['name']} "
+                            f"({format_amount(self.env, charge['amount'], charge['currency'])})",
+                            "account_id": charge["account"].id,
+                            "quantity": 1,
+                            "price_unit": charge["currency"]._convert(
+                                charge["amount"], company_currency, company, issue_date
+                            ),
+                            "tax_ids": [fields.Command.set(charge["taxes"].ids)],
+                        }
+                    )
+                    for charge in charges
+                ],
+            )
+        receivable = self.partner_id.with_company(company).property_account_receivable_id
         line_cmds = []
-        for amount, account, name in (
-            (self.amount_fee, term.fee_account_id, self.env._("Reminder fees %s", self.name)),
-            (
-                self.amount_interest,
-                term.interest_account_id,
-                self.env._("Late-payment interest %s", self.name),
-            ),
-        ):
-            if currency.is_zero(amount):
-                continue
+        per_currency = defaultdict(lambda: [0.0, 0.0])
+        for charge in charges:
+            currency = charge["currency"]
+            balance = currency._convert(charge["amount"], company_currency, company, issue_date)
+            per_currency[currency][0] += charge["amount"]
+            per_currency[currency][1] += balance
             line_cmds.append(
                 fields.Command.create(
                     {
-                        "name": name,
-                        "account_id": account.id,
+                        "name": charge["name"],
+                        "account_id": charge["account"].id,
                         "partner_id": self.partner_id.id,
-                        "balance": -amount,
+                        "currency_id": currency.id,
+                        "amount_currency": -charge["amount"],
+                        "balance": -balance,
                     }
                 )
             )
-        line_cmds.append(
-            fields.Command.create(
-                {
-                    "name": label,
-                    "account_id": receivable.id,
-                    "partner_id": self.partner_id.id,
-                    "balance": self.amount_fee + self.amount_interest,
-                    "date_maturity": due_date,
-                }
+        for currency, (amount, balance) in per_currency.items():
+            line_cmds.append(
+                fields.Command.create(
+                    {
+                        "name": label,
+                        "account_id": receivable.id,
+                        "partner_id": self.partner_id.id,
+                        "currency_id": currency.id,
+                        "amount_currency": amount,
+                        "balance": balance,
+                        "date_maturity": due_date,
+                    }
+                )
             )
+        return dict(
+            values, move_type="entry", journal_id=term.journal_id.id, line_ids=line_cmds
         )
-        move = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": term.journal_id.id,
-                "company_id": self.company_id.id,
-                "date": issue_date,
-                "ref": label,
-                "payment_reference": self._compute_fee_payment_reference(),
-                "partner_id": self.partner_id.id,
-                "line_ids": line_cmds,
-            }
-        )
-        move.action_post()
-        return move
 
     # ------------------------------------------------------------------
     # Cancel / reset
@@ -1380,6 +1533,8 @@ class AccountDunningReminder(models.Model):
             }
             if line.amount_fee_invoice:
                 values["dunning_fee_charged"] = False
+            if line.interest_date_to:
+                values["dunning_interest_date"] = line.previous_interest_date
             # As superuser: see DUNNING_ITEM_FIELDS.
             move_line.sudo().write(values)
         self._log_on_invoices(

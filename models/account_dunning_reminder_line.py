@@ -16,6 +16,13 @@ COMPUTED_LINE_FIELDS = (
     "amount_residual_currency",
     "amount_fee_invoice",
     "amount_interest",
+    "amount_interest_company",
+    "interest_date_from",
+    "interest_date_to",
+    "interest_rate_text",
+    "interest_description",
+    "escalation",
+    "explanation",
     "term_id",
     "level_id",
     "is_new_level",
@@ -23,6 +30,7 @@ COMPUTED_LINE_FIELDS = (
     "previous_level_number",
     "previous_date",
     "previous_count",
+    "previous_interest_date",
 )
 
 
@@ -89,7 +97,29 @@ class AccountDunningReminderLine(models.Model):
         string="Fee", currency_field="company_currency_id"
     )
     amount_interest = fields.Monetary(
-        string="Interest", currency_field="company_currency_id"
+        string="Interest",
+        currency_field="currency_id",
+        help="Late-payment interest of the item, in its currency.",
+    )
+    amount_interest_company = fields.Monetary(
+        string="Interest (Company Currency)",
+        currency_field="company_currency_id",
+        help="Interest converted at the reminder date.",
+    )
+    interest_date_from = fields.Date(
+        string="Interest From", help="First day of the interest charged."
+    )
+    interest_date_to = fields.Date(
+        string="Interest To",
+        help="Last day of the interest charged: issuing the reminder records it "
+        "on the item, the next interest runs from the day after.",
+    )
+    interest_rate_text = fields.Char(
+        string="Rate Applied", help="Annual rate(s) of the interest charged."
+    )
+    interest_description = fields.Char(
+        string="Interest Details",
+        help="Rates and periods of the interest charged, as printed on the letter.",
     )
     term_id = fields.Many2one("account.dunning.term", string="Reminder Terms")
     level_id = fields.Many2one("account.dunning.level")
@@ -125,6 +155,7 @@ class AccountDunningReminderLine(models.Model):
     previous_level_number = fields.Integer()
     previous_date = fields.Date()
     previous_count = fields.Integer()
+    previous_interest_date = fields.Date()
 
     # ------------------------------------------------------------------
     # Lines of issued reminders are fixed; computed values are never edited

@@ -4,6 +4,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..dunning_engine import bounds as engine_bounds
 from ..dunning_engine import contact as engine_contact
 
 
@@ -74,9 +75,35 @@ class AccountDunningTerm(models.Model):
         "account.journal",
         string="Fees Journal",
         check_company=True,
-        domain="[('type', 'in', ('sale', 'general'))]",
-        help="Journal of the entries posted when a reminder with fees or "
-        "interest is issued.",
+        domain="[('type', '=', 'general')]",
+        help="General journal of the miscellaneous entries posted when a "
+        "reminder with fees or interest without taxes is issued (a sales "
+        "journal is refused: it would break the numbering of the invoices).",
+    )
+    fee_invoice_journal_id = fields.Many2one(
+        "account.journal",
+        string="Fees Invoice Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of the customer invoices posted when the fees of a "
+        "reminder carry taxes.",
+    )
+    fee_tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes on Fees",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale')]",
+        help="Taxes on the fixed fees of the levels. Fees with taxes are "
+        "invoiced. Interest and the fee per invoice (recovery indemnity) are "
+        "outside the scope of VAT and never taxed.",
+    )
+    indemnity_account_id = fields.Many2one(
+        "account.account",
+        string="Recovery Indemnity Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Account of the fee per invoice (e.g. the EUR 40 fixed recovery "
+        "indemnity of French law), outside the scope of VAT.",
     )
     fee_account_id = fields.Many2one(
         "account.account",
@@ -107,10 +134,14 @@ class AccountDunningTerm(models.Model):
                 term.company_id
             ).search_count([("dunning_term_id", "=", term.id)])
 
-    def _get_engine_levels(self):
-        """Return the levels of the terms as engine rules, in level order."""
+    def _get_engine_levels(self, currency=None, date=None):
+        """Return the levels of the terms as engine rules, in level order; with
+        ``currency``, their minimum amounts converted at ``date``."""
         self.ensure_one()
-        return [level._to_engine_rule() for level in self.level_ids.sorted("number")]
+        return [
+            level._to_engine_rule(currency, date)
+            for level in self.level_ids.sorted("number")
+        ]
 
     def _contact_policy(self):
         """Contact policy of the terms, for the engine (none without terms)."""
@@ -138,6 +169,15 @@ class AccountDunningTerm(models.Model):
     @api.constrains("max_reminders", "level_ids")
     def _check_levels(self):
         for term in self:
+            if term.max_reminders > engine_bounds.MAX_COUNT:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: the maximum number of reminders "
+                        "cannot exceed %(max)s.",
+                        term=term.display_name,
+                        max=engine_bounds.MAX_COUNT,
+                    )
+                )
             if term.max_reminders < 0:
                 raise ValidationError(
                     self.env._(
@@ -162,6 +202,18 @@ class AccountDunningTerm(models.Model):
                         )
                     )
                 previous = level
+
+    def action_open_charges_preset(self):
+        """Open the wizard applying the legal late-payment charges of a country."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Legal Late-Payment Charges"),
+            "res_model": "account.dunning.charges.preset",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_term_id": self.id},
+        }
 
     def action_view_partners(self):
         self.ensure_one()

@@ -16,6 +16,7 @@ DUNNING_ITEM_FIELDS = (
     "dunning_last_date",
     "dunning_fee_charged",
     "dunning_count",
+    "dunning_interest_date",
 )
 
 
@@ -56,6 +57,14 @@ class AccountMoveLine(models.Model):
         copy=False,
         readonly=True,
         groups=DUNNING_READ_GROUPS,
+    )
+    dunning_interest_date = fields.Date(
+        string="Interest Charged Until",
+        copy=False,
+        readonly=True,
+        groups=DUNNING_READ_GROUPS,
+        help="Date up to which late-payment interest was last charged on this "
+        "item by an issued reminder: the next interest runs from the day after.",
     )
 
     def write(self, vals):
@@ -115,6 +124,93 @@ class AccountMoveLine(models.Model):
         return move.dunning_term_id or self.partner_id.with_company(
             self.company_id
         )._get_dunning_term()
+
+    # ------------------------------------------------------------------
+    # Late-payment charges
+    # ------------------------------------------------------------------
+
+    def _dunning_is_charge_item(self):
+        """The item belongs to an entry of fees and interest posted by a
+        reminder: it never bears interest (no interest on interest) nor the
+        fee per invoice."""
+        self.ensure_one()
+        return bool(
+            self.env["account.dunning.reminder"]
+            .sudo()
+            .search_count([("move_id", "=", self.move_id.id)], limit=1)
+        )
+
+    def _dunning_charges_fee_per_invoice(self):
+        """The fee per invoice (recovery indemnity) is charged once per
+        invoice: only on customer invoices, never on a fees entry."""
+        self.ensure_one()
+        return (
+            not self.dunning_fee_charged
+            and self.move_id.move_type == "out_invoice"
+            and not self._dunning_is_charge_item()
+        )
+
+    def _dunning_interest_payments(self):
+        """``(date, amount)`` of what was paid on the item, in its currency:
+        each payment or credit note reduces the amount bearing interest from
+        the later of its date and the invoice's."""
+        self.ensure_one()
+        return [
+            (partial.max_date, partial.debit_amount_currency)
+            for partial in self.matched_credit_ids
+        ]
+
+    def _dunning_interest_values(self, level, as_of):
+        """Late-payment interest of this item at ``level`` up to ``as_of``, as
+        values of a reminder line: in the item's currency, on the amount open
+        each day, from the day after the due date (or the date up to which
+        interest was last charged), with the rates and period applied."""
+        self.ensure_one()
+        values = {
+            "amount_interest": 0.0,
+            "amount_interest_company": 0.0,
+            "interest_date_from": False,
+            "interest_date_to": False,
+            "interest_rate_text": False,
+            "interest_description": False,
+            "previous_interest_date": self.dunning_interest_date,
+        }
+        if (
+            not level
+            or not level._has_interest()
+            or self.amount_currency <= 0
+            or self._dunning_is_charge_item()
+        ):
+            return values
+        result = level._compute_late_interest(
+            self.amount_currency,
+            self.dunning_interest_date or self._dunning_due_date(),
+            as_of,
+            self._dunning_interest_payments(),
+            self.currency_id,
+        )
+        if not result.periods:
+            return values
+        amount = float(result.amount)
+        # described in the customer's language, as printed on the letter
+        level = level.with_context(
+            lang=self.partner_id.commercial_partner_id.lang or self.env.lang
+        )
+        values.update(
+            {
+                "amount_interest": amount,
+                "amount_interest_company": self.currency_id._convert(
+                    amount, self.company_currency_id, self.company_id, as_of
+                ),
+                "interest_date_from": result.date_from,
+                "interest_date_to": result.date_to,
+                "interest_rate_text": ", ".join(
+                    level._format_rate(rate) for rate in result.rates
+                ),
+                "interest_description": level._describe_interest(result),
+            }
+        )
+        return values
 
     def _dunning_engine_state(self):
         self.ensure_one()

@@ -7,3 +7,4 @@ from . import test_dunning_multicompany
 from . import test_dunning_rules
 from . import test_dunning_security
 from . import test_dunning_contact
+from . import test_dunning_charges

@@ -120,6 +120,7 @@ class TestDunningLifecycle(DunningCommon):
             {
                 "journal_id": self.company_data["default_journal_misc"].id,
                 "fee_account_id": fee_account.id,
+                "indemnity_account_id": fee_account.copy().id,
             }
         )
         # The EUR 40 recovery indemnity: once per invoice, from level 1 on.

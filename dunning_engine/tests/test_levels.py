@@ -428,3 +428,30 @@ def test_jump_never_below_one_step_and_within_cap(plan, offset, max_reminders):
         assert line.due_date + timedelta(
             days=jumped.level.delay_days + jumped.level.grace_days
         ) <= as_of
+
+
+# ---------------------------------------------------------------- jump without maximum
+
+
+def test_jump_with_max_zero_reaches_each_level_once():
+    """Jump to level 3 at once, then level 4, then never again (no repeats)."""
+    as_of = date(2026, 1, 30)  # J+20: level 3 (J+14) reached
+    jumped = decide(PLAN, state(), as_of, jump=True, max_reminders=0)
+    assert jumped.level == PLAN[2]
+    after_l3 = state(level=3, last=as_of, count=1)
+    fourth = decide(PLAN, after_l3, as_of + timedelta(days=16), jump=True, max_reminders=0)
+    assert fourth.level == PLAN[3]
+    after_l4 = state(level=4, last=as_of + timedelta(days=16), count=2)
+    for later in (30, 365, 3000):
+        decision = decide(PLAN, after_l4, as_of + timedelta(days=later), jump=True)
+        assert (decision.level, decision.reason) == (None, "exhausted")
+    assert trigger_date(PLAN, after_l4) is None
+    # an explicit maximum still repeats the last level up to it
+    assert decide(PLAN, after_l4, date(2027, 1, 1), max_reminders=4).reason == "repeat"
+
+
+def test_bounds_of_days_and_maximum():
+    errors = validate_levels([LevelRule(1, 3651), LevelRule(2, 4000, grace_days=5000)], 101)
+    assert any("cannot exceed 100" in error for error in errors)
+    assert any("Level 1: the delay must be between 0 and 3650" in error for error in errors)
+    assert any("Level 2: the grace days must be between 0 and 3650" in error for error in errors)

@@ -1,0 +1,73 @@
+"""Bounds of the numbers typed on reminder terms and levels.
+
+Out-of-range values (a delay of a billion days, an interest rate of a billion
+percent) are accepted by the database but make date arithmetic overflow or
+produce absurd charges later, in the middle of a run. They are refused when
+the terms are saved instead; the Odoo models turn the violations returned here
+into translated messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from ._decimal import to_decimal
+
+MAX_DAYS = 3650  # ten years: more than any reminder plan or payment deadline
+MAX_RATE = 100  # percent a year, for a rate or a number of points above a reference
+MAX_COUNT = 100  # reminders of one item
+
+DAYS = "days"
+RATE = "rate"  # 0 .. MAX_RATE
+SIGNED_RATE = "signed_rate"  # -MAX_RATE .. MAX_RATE (a reference rate may be negative)
+AMOUNT = "amount"  # >= 0
+COUNT = "count"
+
+_LIMITS = {
+    DAYS: (0, MAX_DAYS),
+    RATE: (0, MAX_RATE),
+    SIGNED_RATE: (-MAX_RATE, MAX_RATE),
+    AMOUNT: (0, None),
+    COUNT: (0, MAX_COUNT),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A value out of its bounds."""
+
+    name: str  # the key given to :func:`check`, e.g. a field name
+    kind: str  # DAYS, RATE, SIGNED_RATE, AMOUNT or COUNT
+    value: object
+    minimum: int
+    maximum: int | None  # None = no upper bound
+
+    @property
+    def message(self) -> str:
+        """English description of the problem."""
+        if self.maximum is None:
+            return f"{self.name} cannot be negative ({self.value})."
+        return f"{self.name} must be between {self.minimum} and {self.maximum} ({self.value})."
+
+
+def limits(kind: str) -> tuple[int, int | None]:
+    """``(minimum, maximum)`` of ``kind``; maximum None means unbounded."""
+    try:
+        return _LIMITS[kind]
+    except KeyError:
+        raise ValueError(f"Unknown kind of bound {kind!r}.") from None
+
+
+def check(values: Mapping[str, tuple[str, object]]) -> list[Violation]:
+    """Return the values out of bounds, in the order given.
+
+    :param values: ``{name: (kind, value)}``; None values count as 0
+    """
+    violations = []
+    for name, (kind, value) in values.items():
+        minimum, maximum = limits(kind)
+        number = to_decimal(value)
+        if number < minimum or (maximum is not None and number > maximum):
+            violations.append(Violation(name, kind, value, minimum, maximum))
+    return violations
