@@ -439,7 +439,7 @@ class AccountDunningReminder(models.Model):
     def _check_direct_write(self, vals):
         """Refuse what only the reminder's actions may change: its state,
         dates and charges always; its customer, date, terms and lines once
-        it is issued; its customer once it has lines."""
+        it is issued (its customer once it has lines: _check_lines_partner)."""
         locked = [name for name in LIFECYCLE_FIELDS if name in vals]
         if locked:
             raise UserError(
@@ -461,20 +461,6 @@ class AccountDunningReminder(models.Model):
                     fields=", ".join(draft_only),
                 )
             )
-        if "partner_id" in vals:
-            moved = self.filtered(
-                lambda r: r.line_ids and r.partner_id.id != vals["partner_id"]
-            )
-            if moved:
-                raise UserError(
-                    self.env._(
-                        "The customer of reminder %(name)s cannot be changed: its "
-                        "lines are the items of %(partner)s. Create a reminder for "
-                        "the other customer instead.",
-                        name=moved[0].name,
-                        partner=moved[0].partner_id.display_name,
-                    )
-                )
 
     def _state_label(self):
         self.ensure_one()

@@ -204,7 +204,9 @@ class TestDunningCharges(DunningCommon):
             lambda l: l.move_id in (fees_entry | second.move_id)
         )
         self.assertEqual(len(fee_lines), 2)
-        self.assertTrue(any(fee_lines.mapped("is_new_level")))
+        # Listed as charges not yet paid, never escalated (issue 7).
+        self.assertEqual(set(fee_lines.mapped("line_type")), {"charge"})
+        self.assertFalse(any(fee_lines.mapped("is_new_level")))
         self.assertEqual(fee_lines.mapped("amount_fee_invoice"), [0.0, 0.0])
         self.assertEqual(fee_lines.mapped("amount_interest"), [0.0, 0.0])
         invoice_line = third.line_ids.filtered(lambda l: l.move_id == invoice)
