@@ -2,6 +2,7 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
+from . import account_dunning_reminder_bulk
 from . import account_dunning_reminder_line
 from . import res_company
 from . import res_config_settings
@@ -13,3 +14,4 @@ from . import account_dunning_automation_action
 from . import account_dunning_automation_run
 from . import account_dunning_automation_error
 from . import ir_actions_server
+from . import ir_actions_report
