@@ -2,12 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+import threading
+import time
 import traceback
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import module as odoo_module
+from odoo.tools import config
 
 from ..dunning_engine import dates as engine_dates
 
@@ -15,9 +18,9 @@ _logger = logging.getLogger(__name__)
 
 CADENCE_FORMULAS = {"weekly": "1W", "monthly": "1M"}
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
-# A cron call stops taking new batches after this many seconds and hands over
-# to the next call (re-triggered): far below Odoo's limit_time_real (120 s).
-CRON_TIME_BUDGET = 60
+# Start of the current cron pass per thread, for the prefork cron workers
+# that do not record it: {thread ident: (start, last seen)}.
+_CRON_PASSES = {}
 
 
 class AccountDunningAutomation(models.Model):
@@ -319,10 +322,50 @@ class AccountDunningAutomation(models.Model):
             if automation._start_run(as_of, scheduled=True):
                 started |= automation
         self._commit()
+        if self._in_test_mode():
+            self.env["account.dunning.automation.run"]._process_running()
+            return due
+        started = self._cron_pass_start()
+        budget = self._cron_time_budget()
+        if time.time() - started > budget:
+            # The cron calls again while work remains: this pass of the cron
+            # worker is over its budget, hand over to the next pass.
+            self._trigger_cron()
+            self._commit()
+            return due
         self.env["account.dunning.automation.run"]._process_running(
-            time_budget=None if self._in_test_mode() else CRON_TIME_BUDGET
+            time_budget=budget - (time.time() - started)
         )
+        _CRON_PASSES[threading.get_ident()] = (started, time.time())
         return due
+
+    @api.model
+    def _cron_time_budget(self):
+        """Seconds a cron pass may spend taking new batches: half of the
+        smallest time limit of the cron worker (Odoo's defaults: 120 s real,
+        60 s CPU), so that the last batch ends well before the worker is
+        killed."""
+        real = config.get("limit_time_real_cron") or 0
+        if real < 0:
+            real = config.get("limit_time_real") or 0
+        limits = [limit for limit in (real, config.get("limit_time_cpu") or 0) if limit > 0]
+        return min(limits) / 2 if limits else 600
+
+    @api.model
+    def _cron_pass_start(self):
+        """When the current pass of the cron worker started: Odoo calls the
+        job again and again (up to 10 times) while it reports work remaining,
+        and the worker's time limit applies to all of these calls."""
+        thread = threading.current_thread()
+        start = getattr(thread, "start_time", None)
+        if start:
+            return start
+        now = time.time()
+        start, last_seen = _CRON_PASSES.get(thread.ident, (now, 0.0))
+        if now - last_seen > 5:
+            start = now  # not called back to back: a new pass
+        _CRON_PASSES[thread.ident] = (start, now)
+        return start
 
     def _start_run(self, as_of, scheduled):
         """Create the run record of today (committed by the caller) with the

@@ -157,7 +157,7 @@ class AccountDunningAutomationRun(models.Model):
         """Process the runs in progress batch by batch, each batch committed
         with the cursor of its run (not in tests). Reports the progress to
         the cron; with a ``time_budget`` (seconds), stops taking batches after
-        it and re-triggers the cron, which goes on where it stopped."""
+        it (the cron calls again, or the trigger left behind does)."""
         automation_model = self.env["account.dunning.automation"]
         started = time.monotonic()
         done = 0

@@ -80,7 +80,7 @@ class AccountMove(models.Model):
         )
         if missing:
             send_model = self.env["account.move.send"]
-            by_report = missing.grouped(lambda m: send_model._get_default_pdf_report_id(m))
+            by_report = missing.grouped(send_model._get_default_pdf_report_id)
             values = []
             for report, invoices in by_report.items():
                 contents = self.env["ir.actions.report"].with_company(

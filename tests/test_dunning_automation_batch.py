@@ -81,7 +81,9 @@ class TestDunningAutomationBatch(DunningCommon):
             self.assertEqual(self._state_of(customer), ["sent"])
         self.assertFalse(run.queue)
         # The progress the cron reads is the last one notified.
-        last = self.env["ir.cron.progress"].search([("cron_id", "=", cron.id)], order="id desc", limit=1)
+        last = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
         self.assertEqual((last.done, last.remaining), (5, 0))
 
     def test_interrupted_run_goes_on_without_doing_anything_twice(self):
@@ -127,7 +129,9 @@ class TestDunningAutomationBatch(DunningCommon):
             return original_issue(reminders)
 
         automation = self._automation(batch_size=50)
-        with patch.object(type(self.Reminder), "action_issue", action_issue), freeze_time("2026-01-11"):
+        with patch.object(type(self.Reminder), "action_issue", action_issue), freeze_time(
+            "2026-01-11"
+        ):
             automation.action_start()
             self.Automation._cron_run_due()
         run = automation.run_ids
@@ -289,12 +293,17 @@ class TestDunningAutomationBatch(DunningCommon):
         self.assertEqual(sorted(composers[0]), sorted(reminders.ids))
         self.assertEqual(
             sorted(name for name, _ids in renders),
-            ["account.report_invoice_with_payments", "account_dunning_automation.report_dunning_reminder"],
+            [
+                "account.report_invoice_with_payments",
+                "account_dunning_automation.report_dunning_reminder",
+            ],
         )
         invoices = reminders.line_ids.move_id
         self.assertEqual(len(invoices.invoice_pdf_report_id), 5)
         for reminder in reminders:
-            email = reminder.message_ids.filtered(lambda m: m.message_type == "comment" and m.partner_ids)
+            email = reminder.message_ids.filtered(
+                lambda m: m.message_type == "comment" and m.partner_ids
+            )
             self.assertEqual(len(email), 1)
             self.assertIn(reminder.partner_id, email.partner_ids)
             self.assertIn(reminder.line_ids.move_id.invoice_pdf_report_id, email.attachment_ids)
@@ -303,7 +312,9 @@ class TestDunningAutomationBatch(DunningCommon):
             self.assertEqual(mails.mapped("state"), ["outgoing"])  # queued
         # A week later: the next level reuses the invoice PDFs kept.
         renders.clear()
-        with patch.object(report_model, "_pre_render_qweb_pdf", pre_render), freeze_time("2026-01-17"):
+        with patch.object(report_model, "_pre_render_qweb_pdf", pre_render), freeze_time(
+            "2026-01-17"
+        ):
             automation.action_start()
             self.Automation._cron_run_due()
         self.assertEqual(automation.run_ids.sorted("id")[-1].sent_count, 5)
