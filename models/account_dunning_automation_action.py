@@ -183,7 +183,15 @@ class AccountDunningAutomationAction(models.Model):
 
     def _execute_issue(self, run, as_of, partners):  # pylint: disable=unused-argument
         drafts = self._filtered_reminders("draft", partners)
-        return self._for_each(run, drafts, "issued_count", lambda r: r.action_issue())
+        # The batch issued at once (the items' levels written in a few
+        # set-based writes), one by one when one of them fails.
+        return self._for_each(
+            run,
+            drafts,
+            "issued_count",
+            lambda r: r.action_issue(),
+            bulk=lambda reminders: reminders.action_issue(),
+        )
 
     def _execute_send(self, run, as_of, partners):  # pylint: disable=unused-argument
         # Issued and never sent: a reminder is never sent twice by automations.
@@ -215,20 +223,36 @@ class AccountDunningAutomationAction(models.Model):
             done, errors = self._apply_each(issued, lambda r: r._send_automatic())
         return self._record_results(run, "sent_count", done, errors)
 
-    def _for_each(self, run, reminders, counter, method):
-        """Apply ``method`` to each reminder in its own savepoint; a failing
-        reminder gets an error entry and the others go on."""
-        done, errors = self._apply_each(reminders, method)
+    def _for_each(self, run, reminders, counter, method, bulk=None):
+        """Apply ``method`` to each reminder; a failing reminder gets an
+        error entry and the others go on."""
+        done, errors = self._apply_each(reminders, method, bulk=bulk)
         return self._record_results(run, counter, done, errors)
 
-    def _apply_each(self, reminders, method, email_queue=None):
-        """Apply ``method`` to each reminder in its own savepoint. Any error
-        (a user error, a serialization failure because someone changed the
-        items meanwhile, a bug) rolls back that reminder only. Returns the
-        reminders done and the errors ``(reminder, exception, traceback)``,
-        logged by the caller (an enclosing savepoint may still roll back)."""
+    def _apply_each(self, reminders, method, email_queue=None, bulk=None):
+        """Apply ``method`` to the reminders: first to all of them in one
+        savepoint (``bulk(reminders)`` when given, else ``method`` in a loop),
+        and when anything fails, again to each reminder in its own savepoint
+        (like account's _autopost_draft_entries). Any error (a user error, a
+        serialization failure because someone changed the items meanwhile, a
+        bug) rolls back that reminder only. Returns the reminders done and the
+        errors ``(reminder, exception, traceback)``, logged by the caller (an
+        enclosing savepoint may still roll back)."""
         done = self.env["account.dunning.reminder"]
         errors = []
+        if len(reminders) > 1:
+            queued = len(email_queue) if email_queue is not None else 0
+            try:
+                with self.env.cr.savepoint():
+                    if bulk:
+                        bulk(reminders)
+                    else:
+                        for reminder in reminders:
+                            method(reminder)
+                return reminders, errors
+            except Exception:  # pylint: disable=broad-except
+                if email_queue is not None:
+                    del email_queue[queued:]
         for reminder in reminders:
             queued = len(email_queue) if email_queue is not None else 0
             try:

@@ -165,7 +165,17 @@ class AccountDunningAutomationRun(models.Model):
             run = self.search([("state", "=", "running")], order="id", limit=1)
             if not run:
                 break
-            processed = run._process_batch()
+            # A new transaction for the batch, whose locks come first.
+            automation_model._commit()
+            try:
+                with self.env.cr.savepoint():
+                    processed = run._process_batch()
+            except Exception as exc:  # pylint: disable=broad-except
+                # A failure outside the actions (locks, bookkeeping): this
+                # run ends in error, the other runs go on.
+                _logger.warning("Reminder automation run %s failed", run.id, exc_info=True)
+                run._abort(exc)
+                processed = 0
             done += processed
             self.env.flush_all()
             remaining = self._remaining_customers()
@@ -177,8 +187,10 @@ class AccountDunningAutomationRun(models.Model):
                 continue
             if not processed and run._only_busy_left():
                 # Only customers being modified by others are left: let
-                # their transactions end before trying again.
-                run.automation_id._trigger_cron_later()
+                # their transactions end before trying again (reported as
+                # done, so that the cron does not call again at once).
+                automation_model._trigger_cron_later()
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
                 automation_model._commit()
                 break
             if time_budget is not None and time.monotonic() - started > time_budget:
@@ -214,9 +226,6 @@ class AccountDunningAutomationRun(models.Model):
         automation = self.automation_id.with_company(self.company_id)
         queue = list(self.queue or [])
         batch_ids = queue[: max(automation.batch_size, 1)]
-        # A new transaction for the batch: its snapshot starts with the locks
-        # below, so no item changed since is read stale.
-        automation._commit()
         partners = self.env["res.partner"].browse(batch_ids).exists()
         busy = self._lock_customers(partners)
         ready = partners - busy
@@ -268,6 +277,15 @@ class AccountDunningAutomationRun(models.Model):
             len(rest),
         )
         return len(ready)
+
+    def _abort(self, exc):
+        """End the run in error after an unexpected failure of a batch."""
+        self.ensure_one()
+        action_model = self.env["account.dunning.automation.action"]
+        self._log_error(
+            False, action_model._error_message(exc), details=action_model._error_details(exc)
+        )
+        self.write({"state": "error", "end": fields.Datetime.now(), "queue": []})
 
     def _run_actions(self, automation, partners):
         """Run the actions of the automation for ``partners``; return True

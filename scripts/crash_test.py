@@ -160,7 +160,7 @@ def start_server(args, logfile):
 def run_state(db):
     rows = sql(
         db,
-        "SELECT id, state, done_count, customer_count, batch_count FROM "
+        "SELECT id, state, COALESCE(done_count, 0), customer_count, COALESCE(batch_count, 0) FROM "
         "account_dunning_automation_run ORDER BY id",
     )
     return rows

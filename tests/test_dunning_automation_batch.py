@@ -16,6 +16,7 @@ from .common import DunningCommon
 ACTION_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_automation_action"
 AUTOMATION_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_automation"
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
+RUN_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_automation_run"
 
 
 @tagged("post_install", "-at_install")
@@ -321,3 +322,26 @@ class TestDunningAutomationBatch(DunningCommon):
         self.assertEqual(
             [name for name, _ids in renders], ["account_dunning_automation.report_dunning_reminder"]
         )
+
+    @mute_logger(RUN_LOGGER)
+    def test_failure_outside_the_actions_ends_that_run_only(self):
+        broken = self._automation(name="Broken", batch_size=2)
+        healthy = self._automation(name="Healthy", batch_size=2)
+        run_model = type(self.env["account.dunning.automation.run"])
+        original_lock = run_model._lock_customers
+
+        def lock_customers(run, partners):
+            if run.automation_id == broken:
+                raise RuntimeError("lock table exploded")
+            return original_lock(run, partners)
+
+        with patch.object(run_model, "_lock_customers", lock_customers), freeze_time(
+            "2026-01-11"
+        ):
+            broken.action_start()
+            healthy.action_start()
+            self.Automation._cron_run_due()
+        self.assertEqual(broken.run_ids.state, "error")
+        self.assertIn("RuntimeError", broken.run_ids.error_ids.message)
+        self.assertIn("lock table exploded", broken.run_ids.error_ids.details)
+        self.assertEqual((healthy.run_ids.state, healthy.run_ids.sent_count), ("done", 5))
