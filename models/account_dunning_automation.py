@@ -344,10 +344,13 @@ class AccountDunningAutomation(models.Model):
         """Seconds a cron pass may spend taking new batches: half of the
         smallest time limit of the cron worker (Odoo's defaults: 120 s real,
         60 s CPU), so that the last batch ends well before the worker is
-        killed."""
+        killed. A prefork cron worker counts its real time from before its
+        sleep (up to 70 s between two passes): that part is not ours."""
         real = config.get("limit_time_real_cron") or 0
         if real < 0:
             real = config.get("limit_time_real") or 0
+        if real > 0 and not getattr(threading.current_thread(), "start_time", None):
+            real = max(real - 75, 20)
         limits = [limit for limit in (real, config.get("limit_time_cpu") or 0) if limit > 0]
         return min(limits) / 2 if limits else 600
 

@@ -67,6 +67,18 @@ class AccountDunningAutomationRun(models.Model):
         "of the run, updated with each committed batch.",
     )
     busy_retries = fields.Json(readonly=True, copy=False)
+    batch_running = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Set (and committed) when a batch starts, unset with its results: "
+        "found set, the previous batch was killed (time limit, crash).",
+    )
+    current_batch_size = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Batch size of this run: the automation's, halved each time a "
+        "batch is killed, so that a run always ends under the time limits.",
+    )
     customer_count = fields.Integer(string="Customers", readonly=True)
     done_count = fields.Integer(string="Customers Processed", readonly=True)
     batch_count = fields.Integer(string="Batches", readonly=True)
@@ -165,6 +177,18 @@ class AccountDunningAutomationRun(models.Model):
             run = self.search([("state", "=", "running")], order="id", limit=1)
             if not run:
                 break
+            if run.batch_running:
+                # The previous batch of this run was killed with its process
+                # (time limit, crash): smaller batches from now on.
+                size = max(1, (run.current_batch_size or run.automation_id.batch_size) // 2)
+                _logger.warning(
+                    "Reminder automation run %s: a batch was interrupted, batches of %s "
+                    "customers from now on",
+                    run.id,
+                    size,
+                )
+                run.current_batch_size = size
+            run.batch_running = True
             # A new transaction for the batch, whose locks come first.
             automation_model._commit()
             try:
@@ -225,7 +249,7 @@ class AccountDunningAutomationRun(models.Model):
         self.ensure_one()
         automation = self.automation_id.with_company(self.company_id)
         queue = list(self.queue or [])
-        batch_ids = queue[: max(automation.batch_size, 1)]
+        batch_ids = queue[: max(self.current_batch_size or automation.batch_size, 1)]
         partners = self.env["res.partner"].browse(batch_ids).exists()
         busy = self._lock_customers(partners)
         ready = partners - busy
@@ -256,6 +280,7 @@ class AccountDunningAutomationRun(models.Model):
             "busy_retries": retries,
             "done_count": self.done_count + len(ready),
             "batch_count": self.batch_count + 1,
+            "batch_running": False,
         }
         if stopped or not rest:
             values.update(
@@ -285,7 +310,9 @@ class AccountDunningAutomationRun(models.Model):
         self._log_error(
             False, action_model._error_message(exc), details=action_model._error_details(exc)
         )
-        self.write({"state": "error", "end": fields.Datetime.now(), "queue": []})
+        self.write(
+            {"state": "error", "end": fields.Datetime.now(), "queue": [], "batch_running": False}
+        )
 
     def _run_actions(self, automation, partners):
         """Run the actions of the automation for ``partners``; return True

@@ -216,7 +216,8 @@ def clone_customers(cr, partner_ids, copy):
     insert(
         "account_move",
         {
-            "partner_id": "(SELECT new_id FROM clone_map WHERE old_id = t.partner_id AND kind = 'partner')",
+            "partner_id": "(SELECT new_id FROM clone_map WHERE old_id = t.partner_id "
+            "AND kind = 'partner')",
             "commercial_partner_id": "(SELECT new_id FROM clone_map WHERE old_id = t.partner_id "
             "AND kind = 'partner')",
             "partner_shipping_id": "(SELECT new_id FROM clone_map WHERE old_id = t.partner_id "
@@ -365,7 +366,9 @@ def main():
     parser.add_argument("--pdf", action="store_true")
     parser.add_argument("--batch-size", type=int, default=50)
     parser.add_argument("--sizes", default="1000,10000,20000")
-    parser.add_argument("--pdf-invoices", type=int, default=100, help="size of the PDF run (0: none)")
+    parser.add_argument(
+        "--pdf-invoices", type=int, default=100, help="size of the PDF run (0: none)"
+    )
     parser.add_argument("--no-credit-control", action="store_true")
     args = parser.parse_args()
     if args.child == "setup":

@@ -39,7 +39,7 @@ def sql(db, query, params=None):
 
 def setup_data(db, customers, port):
     """Reminder terms with fees and letters, one overdue invoice per customer,
-    a manual automation create + issue + send in batches of 20."""
+    a manual automation create + issue + send in batches of 10."""
     registry = odoo.modules.registry.Registry(db)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -116,7 +116,7 @@ def setup_data(db, customers, port):
         automation = env["account.dunning.automation"].create(
             {
                 "name": "Crash test",
-                "batch_size": 20,
+                "batch_size": 10,
                 "action_ids": [
                     Command.create({"action_type": action, "sequence": index})
                     for index, action in enumerate(["create", "issue", "send"], 1)
@@ -137,10 +137,13 @@ def start_run(db, automation_id):
 
 
 def start_server(args, logfile):
+    # odoo-bin, not "python -m odoo": the prefork server spawns its gevent
+    # (websocket) process with sys.argv[0], which must be a runnable script.
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    launcher = [odoo_bin] if os.path.exists(odoo_bin) else ["-m", "odoo"]
     command = [
         sys.executable,
-        "-m",
-        "odoo",
+        *launcher,
         f"--addons-path={args.addons_path}",
         "-d",
         args.database,
@@ -153,7 +156,7 @@ def start_server(args, logfile):
         "--log-level=info",
         f"--logfile={logfile}",
     ]
-    log("server: " + " ".join(command[2:]))
+    log("server: " + " ".join(command[1:]))
     return subprocess.Popen(command, start_new_session=True)
 
 
