@@ -28,6 +28,12 @@ import calendar
 import re
 from datetime import date, timedelta
 
+# Start dates a cadence formula is checked against: eight years, so every day
+# of the month, every month end (February 28 and 29 included) and every
+# weekday are met, in many combinations.
+CADENCE_CHECK_START = date(2024, 1, 1)
+CADENCE_CHECK_END = date(2031, 12, 31)
+
 _TERM = re.compile(r"([+-]?)(?:(C)([WMQY])|(\d+)(WD|[DWMQY]))")
 
 
@@ -121,3 +127,50 @@ def apply_formula(start: date, formula: str) -> date:
                 f"The date formula {formula!r} applied to {start} gives a date out of range."
             ) from exc
     return result
+
+
+def next_run(last: date, formula: str) -> date:
+    """Date of the run after the one of ``last`` on the cadence ``formula``.
+
+    :raises ValueError: if the formula is invalid or does not move forward
+        from ``last``
+    """
+    result = apply_formula(last, formula)
+    if result <= last:
+        raise ValueError(
+            f"The date formula {formula!r} applied to {last} gives {result}, "
+            "which is not after the last run."
+        )
+    return result
+
+
+def validate_cadence(formula: str, start: date | None = None, end: date | None = None) -> None:
+    """Check that ``formula`` gives a next run strictly after the last one
+    from every start date between ``start`` and ``end`` (by default eight
+    years: every month end and every weekday).
+
+    A formula checked only against today may stall on other days: ``1M-29D``
+    from January 31 gives January 30 (back in time), ``CM`` from a month end
+    gives the same day, so the automation would run again and again.
+
+    :raises ValueError: naming the first start date where it fails
+    """
+    terms = _parse(formula)
+    day = start or CADENCE_CHECK_START
+    end = end or CADENCE_CHECK_END
+    one_day = timedelta(days=1)
+    while day <= end:
+        result = day
+        try:
+            for sign, unit, number in terms:
+                result = _apply_term(result, sign, unit, number)
+        except (OverflowError, ValueError) as exc:
+            raise ValueError(
+                f"The date formula {formula!r} applied to {day} gives a date out of range."
+            ) from exc
+        if result <= day:
+            raise ValueError(
+                f"The date formula {formula!r} applied to {day} gives {result}, "
+                "which is not after the last run."
+            )
+        day += one_day

@@ -2,6 +2,7 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
+from . import account_dunning_reminder_bulk
 from . import account_dunning_reminder_line
 from . import res_company
 from . import res_config_settings
@@ -17,3 +18,4 @@ from . import account_dunning_rule
 from . import account_dunning_rule_action
 from . import mail_mail
 from . import account_dunning_reference_rate
+from . import ir_actions_report

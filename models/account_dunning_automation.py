@@ -2,15 +2,25 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+import threading
+import time
+import traceback
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.modules import module as odoo_module
+from odoo.tools import config
 
 from ..dunning_engine import dates as engine_dates
 
 _logger = logging.getLogger(__name__)
 
 CADENCE_FORMULAS = {"weekly": "1W", "monthly": "1M"}
+CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
+# Start of the current cron pass per thread, for the prefork cron workers
+# that do not record it: {thread ident: (start, last seen)}.
+_CRON_PASSES = {}
 
 
 class AccountDunningAutomation(models.Model):
@@ -71,6 +81,13 @@ class AccountDunningAutomation(models.Model):
         "1W+1WD (the Monday after a week).",
     )
     next_run_date = fields.Date(copy=False, tracking=True)
+    batch_size = fields.Integer(
+        default=50,
+        required=True,
+        help="Customers processed and committed together by a run: a run "
+        "interrupted (server stopped, time limit) goes on with the next batch "
+        "and never does a customer twice.",
+    )
     last_run_date = fields.Date(readonly=True, copy=False)
     action_ids = fields.One2many(
         "account.dunning.automation.action",
@@ -82,6 +99,12 @@ class AccountDunningAutomation(models.Model):
         "account.dunning.automation.run", "automation_id", string="Runs", readonly=True
     )
     run_count = fields.Integer(compute="_compute_run_count")
+    running_run_id = fields.Many2one(
+        "account.dunning.automation.run",
+        string="Run in Progress",
+        compute="_compute_running_run_id",
+    )
+    running_progress = fields.Float(compute="_compute_running_run_id")
 
     @api.depends("run_ids")
     def _compute_run_count(self):
@@ -91,6 +114,28 @@ class AccountDunningAutomation(models.Model):
         counts = {automation.id: count for automation, count in data}
         for automation in self:
             automation.run_count = counts.get(automation.id, 0)
+
+    @api.depends("run_ids.state")
+    def _compute_running_run_id(self):
+        runs = self.env["account.dunning.automation.run"].search(
+            [("automation_id", "in", self.ids), ("state", "=", "running")]
+        )
+        by_automation = runs.grouped("automation_id")
+        empty = self.env["account.dunning.automation.run"]
+        for automation in self:
+            automation.running_run_id = by_automation.get(automation, empty)[:1]
+            automation.running_progress = automation.running_run_id.progress
+
+    @api.constrains("batch_size")
+    def _check_batch_size(self):
+        for automation in self:
+            if automation.batch_size < 1:
+                raise ValidationError(
+                    self.env._(
+                        "Automation %(name)s: the batch size must be at least 1.",
+                        name=automation.name,
+                    )
+                )
 
     @api.constrains("cadence", "cadence_formula")
     def _check_cadence_formula(self):
@@ -106,10 +151,6 @@ class AccountDunningAutomation(models.Model):
                 )
             try:
                 engine_dates.validate_formula(automation.cadence_formula)
-                start = fields.Date.today()
-                moves_forward = engine_dates.apply_formula(
-                    start, automation.cadence_formula
-                ) > start
             except ValueError as exc:
                 raise ValidationError(
                     self.env._(
@@ -120,15 +161,21 @@ class AccountDunningAutomation(models.Model):
                         error=exc,
                     )
                 ) from exc
-            if not moves_forward:
+            try:
+                # Over years of start dates, not only today: "1M-29D" is
+                # fine in mid-month but goes back in time from January 31.
+                engine_dates.validate_cadence(automation.cadence_formula)
+            except ValueError as exc:
                 raise ValidationError(
                     self.env._(
                         "Automation %(name)s: the date formula %(formula)s must "
-                        "give a date after the last run.",
+                        "give a date after the last run, whatever the date of "
+                        "the last run: %(error)s",
                         name=automation.name,
                         formula=automation.cadence_formula,
+                        error=exc,
                     )
-                )
+                ) from exc
 
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
@@ -146,14 +193,17 @@ class AccountDunningAutomation(models.Model):
     # ------------------------------------------------------------------
 
     def _next_date(self, last):
+        """Date of the run after ``last``; always after it (ValueError when
+        the formula cannot give one)."""
         self.ensure_one()
         formula = CADENCE_FORMULAS.get(self.cadence) or self.cadence_formula
         if self.cadence == "manual" or not formula:
             return False
-        return engine_dates.apply_formula(last, formula)
+        return engine_dates.next_run(last, formula)
 
     def action_start(self):
-        """Manual cadence: run now. Other cadences: schedule (first run today)."""
+        """Manual cadence: run now (in the background). Other cadences:
+        schedule (first run today)."""
         today = fields.Date.context_today(self)
         for automation in self:
             if not automation.action_ids:
@@ -165,7 +215,8 @@ class AccountDunningAutomation(models.Model):
                     )
                 )
             if automation.cadence == "manual":
-                automation._run(today)
+                automation._check_not_running()
+                automation._start_run(today, scheduled=False)
             else:
                 automation.write(
                     {
@@ -173,6 +224,8 @@ class AccountDunningAutomation(models.Model):
                         "next_run_date": max(automation.next_run_date or today, today),
                     }
                 )
+        if any(automation.cadence == "manual" for automation in self):
+            self._trigger_cron()
         return True
 
     def action_pause(self):
@@ -180,24 +233,81 @@ class AccountDunningAutomation(models.Model):
         return True
 
     def action_run_now(self):
-        self._run(fields.Date.context_today(self))
+        """Start a run in the background (the cron processes it batch by
+        batch) and show it; the scheduled next run date does not move."""
+        today = fields.Date.context_today(self)
+        for automation in self:
+            if not automation.action_ids:
+                raise UserError(
+                    self.env._(
+                        "Automation %(name)s has no action: add create, issue or "
+                        "send actions first.",
+                        name=automation.name,
+                    )
+                )
+            automation._check_not_running()
+            automation._start_run(today, scheduled=False)
+        self._trigger_cron()
         return self.action_view_runs()
+
+    def _check_not_running(self):
+        for automation in self:
+            if automation.running_run_id:
+                raise UserError(
+                    self.env._(
+                        "Automation %(name)s is already running: wait for the "
+                        "end of its run (see its progress on the form).",
+                        name=automation.name,
+                    )
+                )
 
     def action_view_runs(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account_dunning_automation.action_account_dunning_automation_run"
         )
         action["domain"] = [("automation_id", "in", self.ids)]
-        if len(self) == 1 and len(self.run_ids) == 1:
+        running = self.running_run_id
+        if len(self) == 1 and (running or len(self.run_ids) == 1):
             action.update(
-                {"view_mode": "form", "views": [(False, "form")], "res_id": self.run_ids.id}
+                {
+                    "view_mode": "form",
+                    "views": [(False, "form")],
+                    "res_id": (running or self.run_ids).id,
+                }
             )
         return action
 
     @api.model
+    def _trigger_cron(self, at=None):
+        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at)
+
+    @api.model
+    def _trigger_cron_later(self):
+        self._trigger_cron(fields.Datetime.now() + timedelta(minutes=1))
+
+    # ------------------------------------------------------------------
+    # Run: started here, processed by the cron in batches of customers
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _in_test_mode(self):
+        # Read at call time: the test runner sets it while a test runs.
+        return bool(odoo_module.current_test) or self.env.registry.in_test_mode()
+
+    @api.model
+    def _commit(self):
+        """Commit the work of a batch, except in tests (one transaction)."""
+        if not self._in_test_mode():
+            self.env.cr.commit()  # pylint: disable=invalid-commit
+
+    @api.model
     def _cron_run_due(self, as_of=None):
-        """Run the scheduled automations whose next run date has come (the
-        cron runs as superuser: the automations of every company)."""
+        """Cron entry point: start the runs of the scheduled automations whose
+        next run date has come (the cron runs as superuser: the automations
+        of every company), then process the runs in progress batch by batch,
+        each batch committed on its own. Returns the automations started."""
         as_of = as_of or fields.Date.context_today(self)
         due = self.search(
             [
@@ -205,56 +315,135 @@ class AccountDunningAutomation(models.Model):
                 ("next_run_date", "<=", as_of),
             ]
         )
+        started = self.browse()
         for automation in due:
-            automation._run(as_of)
+            if automation.running_run_id:
+                continue  # an interrupted run: it goes on below
+            if automation._start_run(as_of, scheduled=True):
+                started |= automation
+        self._commit()
+        if self._in_test_mode():
+            self.env["account.dunning.automation.run"]._process_running()
+            return due
+        started = self._cron_pass_start()
+        budget = self._cron_time_budget()
+        if time.time() - started > budget:
+            # The cron calls again while work remains: this pass of the cron
+            # worker is over its budget, hand over to the next pass.
+            self._trigger_cron()
+            self._commit()
+            return due
+        self.env["account.dunning.automation.run"]._process_running(
+            time_budget=budget - (time.time() - started)
+        )
+        _CRON_PASSES[threading.get_ident()] = (started, time.time())
         return due
 
-    # ------------------------------------------------------------------
-    # Run
-    # ------------------------------------------------------------------
+    @api.model
+    def _cron_time_budget(self):
+        """Seconds a cron pass may spend taking new batches: half of the
+        smallest time limit of the cron worker (Odoo's defaults: 120 s real,
+        60 s CPU), so that the last batch ends well before the worker is
+        killed. A prefork cron worker counts its real time from before its
+        sleep (up to 70 s between two passes): that part is not ours."""
+        real = config.get("limit_time_real_cron") or 0
+        if real < 0:
+            real = config.get("limit_time_real") or 0
+        if real > 0 and not getattr(threading.current_thread(), "start_time", None):
+            real = max(real - 75, 20)
+        limits = [limit for limit in (real, config.get("limit_time_cpu") or 0) if limit > 0]
+        return min(limits) / 2 if limits else 600
 
-    def _run(self, as_of):
-        """Run the actions in order; return the run logs."""
-        runs = self.env["account.dunning.automation.run"]
-        for automation in self:
-            automation = automation.with_company(automation.company_id)
-            run = runs.create(
+    @api.model
+    def _cron_pass_start(self):
+        """When the current pass of the cron worker started: Odoo calls the
+        job again and again (up to 10 times) while it reports work remaining,
+        and the worker's time limit applies to all of these calls."""
+        thread = threading.current_thread()
+        start = getattr(thread, "start_time", None)
+        if start:
+            return start
+        now = time.time()
+        start, last_seen = _CRON_PASSES.get(thread.ident, (now, 0.0))
+        if now - last_seen > 5:
+            start = now  # not called back to back: a new pass
+        _CRON_PASSES[thread.ident] = (start, now)
+        return start
+
+    def _start_run(self, as_of, scheduled):
+        """Create the run record of today (committed by the caller) with the
+        customers to process. A scheduled run moves the next run date at
+        once, so that a crash never starts the same run twice; "Run now" and
+        manual automations leave the schedule alone. A failure is logged on
+        a run record in error and never stops the other automations."""
+        self.ensure_one()
+        automation = self.with_company(self.company_id)
+        run_model = self.env["account.dunning.automation.run"]
+        try:
+            with self.env.cr.savepoint():
+                run = run_model.create(
+                    {
+                        "automation_id": automation.id,
+                        "date": as_of,
+                        "start": fields.Datetime.now(),
+                        "scheduled": scheduled,
+                    }
+                )
+                values = {"last_run_date": as_of}
+                if scheduled:
+                    values["next_run_date"] = automation._next_date(
+                        max(as_of, automation.next_run_date or as_of)
+                    )
+                automation.write(values)
+                run._prepare_queue()
+        except Exception as exc:  # pylint: disable=broad-except
+            _logger.warning(
+                "Reminder automation %s could not start", automation.name, exc_info=True
+            )
+            run = run_model.create(
                 {
                     "automation_id": automation.id,
                     "date": as_of,
                     "start": fields.Datetime.now(),
-                }
-            )
-            stopped = False
-            for action in automation.action_ids.sorted(lambda a: (a.sequence, a.id)):
-                try:
-                    with self.env.cr.savepoint():
-                        ok = action._execute(run, as_of)
-                except Exception as exc:  # pylint: disable=broad-except
-                    # An unexpected failure of a whole action is logged, never
-                    # lost: the run goes on or stops as the action says.
-                    _logger.exception("Reminder automation %s failed", automation.name)
-                    run._log_error(action, str(exc))
-                    ok = False
-                if not ok and action.stop_on_error:
-                    run.stopped_action_id = action
-                    stopped = True
-                    break
-            run.write(
-                {
                     "end": fields.Datetime.now(),
-                    "state": "stopped"
-                    if stopped
-                    else ("error" if run.error_ids else "done"),
+                    "scheduled": scheduled,
+                    "state": "error",
                 }
             )
-            values = {"last_run_date": as_of}
-            if automation.cadence != "manual" and automation.state == "scheduled":
-                values["next_run_date"] = automation._next_date(
-                    max(as_of, automation.next_run_date or as_of)
+            run._log_error(
+                False,
+                self.env._(
+                    "The run could not start: %(error)s",
+                    error=exc.args[0] if exc.args else repr(exc),
+                ),
+                details="".join(traceback.format_exception(exc)),
+            )
+            if scheduled:
+                # Without a valid next date it would fail again every day:
+                # paused until someone fixes it.
+                automation.write({"state": "paused"})
+                automation.message_post(
+                    body=self.env._(
+                        "Paused: the run of %(date)s could not start (%(error)s).",
+                        date=fields.Date.to_string(as_of),
+                        error=exc.args[0] if exc.args else repr(exc),
+                    )
                 )
-            automation.write(values)
-            runs |= run
+            return False
+        return run
+
+    def _run(self, as_of):
+        """Start and process a run at once, in the current transaction (tests,
+        scripts); return the runs."""
+        runs = self.env["account.dunning.automation.run"]
+        for automation in self:
+            run = automation._start_run(
+                as_of, scheduled=automation.cadence != "manual"
+                and automation.state == "scheduled"
+            )
+            if run:
+                run._process_all()
+                runs |= run
         return runs
 
     def _filter_partners(self, partners, action_domain):

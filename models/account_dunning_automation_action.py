@@ -1,9 +1,14 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+import traceback
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools.safe_eval import safe_eval
+
+_logger = logging.getLogger(__name__)
 
 
 class AccountDunningAutomationAction(models.Model):
@@ -105,16 +110,21 @@ class AccountDunningAutomationAction(models.Model):
             ) from exc
         return list(domain)
 
-    def _company_reminders(self, state):
-        """Reminders of the automation's company in ``state``."""
-        return self.env["account.dunning.reminder"].search(
-            [("state", "=", state), ("company_id", "=", self.automation_id.company_id.id)]
-        )
+    def _company_reminders(self, state, partners=None):
+        """Reminders of the automation's company in ``state`` (of
+        ``partners`` when given)."""
+        domain = [
+            ("state", "=", state),
+            ("company_id", "=", self.automation_id.company_id.id),
+        ]
+        if partners is not None:
+            domain.append(("partner_id", "in", partners.ids))
+        return self.env["account.dunning.reminder"].search(domain, order="id")
 
-    def _filtered_reminders(self, state):
+    def _filtered_reminders(self, state, partners=None):
         """Reminders in ``state`` selected by the filters and the level range."""
         self.ensure_one()
-        reminders = self._company_reminders(state)
+        reminders = self._company_reminders(state, partners)
         partners = self.automation_id._filter_partners(
             reminders.partner_id, self._partner_filter_domain()
         )
@@ -125,83 +135,188 @@ class AccountDunningAutomationAction(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # Execution
+    # Execution (for one batch of customers of a run)
     # ------------------------------------------------------------------
 
-    def _execute(self, run, as_of):
-        """Run this action; return False when it logged an error."""
+    def _execute(self, run, as_of, partners):
+        """Run this action for the customers ``partners`` of a batch; return
+        False when it logged an error."""
         self.ensure_one()
-        return getattr(self, f"_execute_{self.action_type}")(run, as_of)
+        return getattr(self, f"_execute_{self.action_type}")(run, as_of, partners)
 
-    def _execute_create(self, run, as_of):
+    def _execute_create(self, run, as_of, partners):
         automation = self.automation_id
         reminder_model = self.env["account.dunning.reminder"]
-        open_lines = reminder_model._dunning_open_lines(automation.company_id)
-        # The customers with a draft are processed too: a draft whose items
-        # were all paid is cancelled instead of failing at issue.
-        drafts = self._company_reminders("draft")
-        partners = automation._filter_partners(
-            open_lines.partner_id.commercial_partner_id | drafts.partner_id,
-            self._partner_filter_domain(),
-        )
+        partners = automation._filter_partners(partners, self._partner_filter_domain())
         if not partners:
             return True
-        reminders = reminder_model._create_reminders(
-            partners=partners,
-            as_of=as_of,
-            include_not_due=self.include_not_due,
-            include_blocked=self.include_blocked,
-        )
+        values = {
+            "as_of": as_of,
+            "include_not_due": self.include_not_due,
+            "include_blocked": self.include_blocked,
+        }
+        ok = True
+        try:
+            # All the customers of the batch at once (set-based)...
+            with self.env.cr.savepoint():
+                reminders = reminder_model._create_reminders(partners=partners, **values)
+        except Exception:  # pylint: disable=broad-except
+            # ... and when one fails, again one by one, so that only that
+            # customer is left out and logged.
+            reminders = reminder_model.browse()
+            for partner in partners:
+                try:
+                    with self.env.cr.savepoint():
+                        reminders |= reminder_model._create_reminders(
+                            partners=partner, **values
+                        )
+                except Exception as exc:  # pylint: disable=broad-except
+                    self._log_reminder_error(run, exc, partner=partner)
+                    ok = False
         run.write(
             {
                 "created_count": run.created_count + len(reminders),
                 "reminder_ids": [fields.Command.link(r.id) for r in reminders],
             }
         )
-        return True
+        return ok
 
-    def _execute_issue(self, run, as_of):  # pylint: disable=unused-argument
-        drafts = self._filtered_reminders("draft")
-        return self._for_each(run, drafts, "issued_count", lambda r: r.action_issue())
+    def _execute_issue(self, run, as_of, partners):  # pylint: disable=unused-argument
+        drafts = self._filtered_reminders("draft", partners)
+        # The batch issued at once (the items' levels written in a few
+        # set-based writes), one by one when one of them fails.
+        return self._for_each(
+            run,
+            drafts,
+            "issued_count",
+            lambda r: r.action_issue(),
+            bulk=lambda reminders: reminders.action_issue(),
+        )
 
-    def _execute_send(self, run, as_of):  # pylint: disable=unused-argument
+    def _execute_send(self, run, as_of, partners):  # pylint: disable=unused-argument
         # Issued and not delivered: a reminder is never sent twice by
         # automations; one whose email failed gets the same email again, one
         # whose email is still queued waits for the mail queue.
-        issued = self._filtered_reminders("issued").filtered(
+        issued = self._filtered_reminders("issued", partners).filtered(
             lambda r: r.send_state != "queued"
         )
-        ok = self._for_each(
-            run,
-            issued,
-            "sent_count",
-            lambda r: r.with_context(dunning_run_id=run.id)._send_automatic(),
-        )
+        if not issued:
+            return True
+        # The heavy work once for the batch: the letters rendered in one PDF
+        # engine call, the invoice PDFs rendered once and kept on the invoices.
+        pdf_cache = issued._dunning_prerender_pdfs()
+        issued = issued.with_context(dunning_pdf_cache=pdf_cache, dunning_run_id=run.id)
+        email_queue = []
+        try:
+            with self.env.cr.savepoint():
+                done, errors = self._apply_each(
+                    issued.with_context(dunning_email_queue=email_queue),
+                    lambda r: r._send_automatic(),
+                    email_queue,
+                )
+                # The emails of the batch rendered together: one composer per
+                # template for all the reminders instead of one per reminder;
+                # then the reminders follow the delivery of their email.
+                issued._dunning_send_queued_emails(email_queue)
+                done._dunning_update_send_state()
+        except Exception:  # pylint: disable=broad-except
+            _logger.info(
+                "Reminder automation %s: sending the batch at once failed, "
+                "sending one by one",
+                self.automation_id.name,
+                exc_info=True,
+            )
+            done, errors = self._apply_each(issued, lambda r: r._send_automatic())
         # An email refused by the mail server at once is not "sent": it was
         # logged as an error of the run by the reminder.
-        failed = issued.filtered(lambda r: r.send_state == "failed")
-        if failed:
-            run.sent_count = max(run.sent_count - len(failed), 0)
-            ok = False
-        return ok
+        failed = done.filtered(lambda r: r.send_state == "failed")
+        ok = self._record_results(run, "sent_count", done - failed, errors)
+        return ok and not failed
 
-    def _for_each(self, run, reminders, counter, method):
-        """Apply ``method`` to each reminder in its own savepoint; a failing
-        reminder gets an error entry and the others go on."""
-        ok = True
+    def _for_each(self, run, reminders, counter, method, bulk=None):
+        """Apply ``method`` to each reminder; a failing reminder gets an
+        error entry and the others go on."""
+        done, errors = self._apply_each(reminders, method, bulk=bulk)
+        return self._record_results(run, counter, done, errors)
+
+    def _apply_each(self, reminders, method, email_queue=None, bulk=None):
+        """Apply ``method`` to the reminders: first to all of them in one
+        savepoint (``bulk(reminders)`` when given, else ``method`` in a loop),
+        and when anything fails, again to each reminder in its own savepoint
+        (like account's _autopost_draft_entries). Any error (a user error, a
+        serialization failure because someone changed the items meanwhile, a
+        bug) rolls back that reminder only. Returns the reminders done and the
+        errors ``(reminder, exception, traceback)``, logged by the caller (an
+        enclosing savepoint may still roll back)."""
         done = self.env["account.dunning.reminder"]
+        errors = []
+        if len(reminders) > 1:
+            queued = len(email_queue) if email_queue is not None else 0
+            try:
+                with self.env.cr.savepoint():
+                    if bulk:
+                        bulk(reminders)
+                    else:
+                        for reminder in reminders:
+                            method(reminder)
+                return reminders, errors
+            except Exception:  # pylint: disable=broad-except
+                if email_queue is not None:
+                    del email_queue[queued:]
         for reminder in reminders:
+            queued = len(email_queue) if email_queue is not None else 0
             try:
                 with self.env.cr.savepoint():
                     method(reminder)
                 done |= reminder
-            except (UserError, ValidationError) as exc:
-                run._log_error(self, exc.args[0], reminder)
-                ok = False
+            except Exception as exc:  # pylint: disable=broad-except
+                if email_queue is not None:
+                    del email_queue[queued:]
+                if not isinstance(exc, UserError | ValidationError):
+                    _logger.warning(
+                        "Reminder automation %s: %s failed",
+                        self.automation_id.name,
+                        reminder.name,
+                        exc_info=True,
+                    )
+                errors.append((reminder, exc, self._error_details(exc)))
+        return done, errors
+
+    def _record_results(self, run, counter, done, errors):
+        for reminder, exc, details in errors:
+            self._log_reminder_error(run, exc, reminder=reminder, details=details)
         run.write(
             {
                 counter: run[counter] + len(done),
                 "reminder_ids": [fields.Command.link(r.id) for r in done],
             }
         )
-        return ok
+        return not errors
+
+    def _log_reminder_error(self, run, exc, reminder=None, partner=None, details=None):
+        return run._log_error(
+            self,
+            self._error_message(exc),
+            reminder=reminder,
+            partner=partner,
+            details=details or self._error_details(exc),
+        )
+
+    @api.model
+    def _error_message(self, exc):
+        """Message of an error entry: the text of a user error, the kind and
+        text of any other error."""
+        if isinstance(exc, UserError | ValidationError):
+            return exc.args[0]
+        return self.env._(
+            "Unexpected error (%(kind)s): %(error)s",
+            kind=type(exc).__name__,
+            error=str(exc).strip() or repr(exc),
+        )
+
+    @api.model
+    def _error_details(self, exc):
+        """Traceback of an unexpected error (none for user errors)."""
+        if isinstance(exc, UserError | ValidationError):
+            return False
+        return "".join(traceback.format_exception(exc))

@@ -35,3 +35,8 @@ class AccountDunningAutomationError(models.Model):
     )
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
     message = fields.Text(readonly=True)
+    details = fields.Text(
+        string="Technical Details",
+        readonly=True,
+        help="Traceback of an unexpected error, for the administrator.",
+    )

@@ -1,7 +1,20 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+import time
+
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+# A customer whose items are locked by another transaction (a payment being
+# registered) is put back at the end of the queue; after this many tries the
+# run gives up on it and logs it (the next run reminds it).
+MAX_BUSY_RETRIES = 3
 
 
 class AccountDunningAutomationRun(models.Model):
@@ -42,6 +55,34 @@ class AccountDunningAutomationRun(models.Model):
         readonly=True,
         ondelete="set null",
     )
+    scheduled = fields.Boolean(
+        readonly=True,
+        help="Started by the schedule; otherwise started by hand (Run Now).",
+    )
+    queue = fields.Json(
+        string="Customers to Process",
+        readonly=True,
+        copy=False,
+        help="Ids of the customers not processed yet, in order: the cursor "
+        "of the run, updated with each committed batch.",
+    )
+    busy_retries = fields.Json(readonly=True, copy=False)
+    batch_running = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Set (and committed) when a batch starts, unset with its results: "
+        "found set, the previous batch was killed (time limit, crash).",
+    )
+    current_batch_size = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Batch size of this run: the automation's, halved each time a "
+        "batch is killed, so that a run always ends under the time limits.",
+    )
+    customer_count = fields.Integer(string="Customers", readonly=True)
+    done_count = fields.Integer(string="Customers Processed", readonly=True)
+    batch_count = fields.Integer(string="Batches", readonly=True)
+    progress = fields.Float(compute="_compute_progress")
     created_count = fields.Integer(string="Created", readonly=True)
     issued_count = fields.Integer(string="Issued", readonly=True)
     sent_count = fields.Integer(string="Sent", readonly=True)
@@ -58,6 +99,18 @@ class AccountDunningAutomationRun(models.Model):
         for run in self:
             run.error_count = len(run.error_ids)
 
+    @api.depends("customer_count", "done_count", "state")
+    def _compute_progress(self):
+        for run in self:
+            if run.state != "running":
+                run.progress = 100.0
+            else:
+                run.progress = (
+                    100.0 * run.done_count / run.customer_count
+                    if run.customer_count
+                    else 0.0
+                )
+
     @api.depends("automation_id.name", "start")
     def _compute_display_name(self):
         for run in self:
@@ -67,14 +120,281 @@ class AccountDunningAutomationRun(models.Model):
                 else run.automation_id.name
             )
 
-    def _log_error(self, action, message, reminder=None):
+    def _log_error(self, action, message, reminder=None, partner=None, details=None):
         self.ensure_one()
+        if reminder and not partner:
+            partner = reminder.partner_id
         return self.env["account.dunning.automation.error"].create(
             {
                 "run_id": self.id,
                 "action_id": action.id if action else False,
                 "reminder_id": reminder.id if reminder else False,
-                "partner_id": reminder.partner_id.id if reminder else False,
+                "partner_id": partner.id if partner else False,
                 "message": message,
+                "details": details or False,
             }
         )
+
+    # ------------------------------------------------------------------
+    # Processing, batch by batch
+    # ------------------------------------------------------------------
+
+    def _prepare_queue(self):
+        """The customers the run will process: those with open receivable
+        items, or with a draft or issued reminder, selected by the filters
+        of the automation (the filters of each action apply per batch)."""
+        self.ensure_one()
+        automation = self.automation_id.with_company(self.company_id)
+        company = automation.company_id
+        line_groups = self.env["account.move.line"]._read_group(
+            self.env["account.move.line"]._dunning_open_receivable_domain(
+                company, with_credits=True
+            )
+            + [("partner_id", "!=", False)],
+            ["partner_id"],
+        )
+        reminder_groups = self.env["account.dunning.reminder"]._read_group(
+            [("company_id", "=", company.id), ("state", "in", ("draft", "issued"))],
+            ["partner_id"],
+        )
+        partners = self.env["res.partner"].union(
+            *(partner for (partner,) in line_groups + reminder_groups)
+        ).commercial_partner_id
+        partners = automation._filter_partners(partners, [])
+        ids = sorted(partners.ids)
+        self.write({"queue": ids, "customer_count": len(ids), "busy_retries": {}})
+
+    @api.model
+    def _process_running(self, time_budget=None):
+        """Process the runs in progress batch by batch, each batch committed
+        with the cursor of its run (not in tests). Reports the progress to
+        the cron; with a ``time_budget`` (seconds), stops taking batches after
+        it (the cron calls again, or the trigger left behind does)."""
+        automation_model = self.env["account.dunning.automation"]
+        started = time.monotonic()
+        done = 0
+        while True:
+            run = self.search([("state", "=", "running")], order="id", limit=1)
+            if not run:
+                break
+            if run.batch_running:
+                # The previous batch of this run was killed with its process
+                # (time limit, crash): smaller batches from now on.
+                size = max(1, (run.current_batch_size or run.automation_id.batch_size) // 2)
+                _logger.warning(
+                    "Reminder automation run %s: a batch was interrupted, batches of %s "
+                    "customers from now on",
+                    run.id,
+                    size,
+                )
+                run.current_batch_size = size
+            run.batch_running = True
+            # A new transaction for the batch, whose locks come first.
+            automation_model._commit()
+            try:
+                with self.env.cr.savepoint():
+                    processed = run._process_batch()
+            except Exception as exc:  # pylint: disable=broad-except
+                # A failure outside the actions (locks, bookkeeping): this
+                # run ends in error, the other runs go on.
+                _logger.warning("Reminder automation run %s failed", run.id, exc_info=True)
+                run._abort(exc)
+                processed = 0
+            done += processed
+            self.env.flush_all()
+            remaining = self._remaining_customers()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            automation_model._commit()
+            if not remaining:
+                break
+            if automation_model._in_test_mode():
+                continue
+            if not processed and run._only_busy_left():
+                # Only customers being modified by others are left: let
+                # their transactions end before trying again (reported as
+                # done, so that the cron does not call again at once).
+                automation_model._trigger_cron_later()
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                automation_model._commit()
+                break
+            if time_budget is not None and time.monotonic() - started > time_budget:
+                automation_model._trigger_cron()
+                automation_model._commit()
+                break
+        return done
+
+    @api.model
+    def _remaining_customers(self):
+        runs = self.search([("state", "=", "running")])
+        return sum(len(run.queue or []) for run in runs)
+
+    def _only_busy_left(self):
+        self.ensure_one()
+        retries = self.busy_retries or {}
+        return self.state == "running" and all(
+            str(partner_id) in retries for partner_id in self.queue or []
+        )
+
+    def _process_all(self):
+        """Process this run to the end in the current transaction."""
+        while any(run.state == "running" for run in self):
+            for run in self.filtered(lambda r: r.state == "running"):
+                run._process_batch()
+
+    def _process_batch(self):
+        """Process the next batch of customers of the run through every
+        action, in order. Customers whose items are locked by another
+        transaction are skipped and retried later. Returns the number of
+        customers processed."""
+        self.ensure_one()
+        automation = self.automation_id.with_company(self.company_id)
+        queue = list(self.queue or [])
+        batch_ids = queue[: max(self.current_batch_size or automation.batch_size, 1)]
+        partners = self.env["res.partner"].browse(batch_ids).exists()
+        busy = self._lock_customers(partners)
+        ready = partners - busy
+        stopped = False
+        if ready:
+            stopped = self._run_actions(automation, ready)
+        retries = dict(self.busy_retries or {})
+        requeue = []
+        for partner in busy:
+            count = retries.get(str(partner.id), 0) + 1
+            if count > MAX_BUSY_RETRIES:
+                self._log_error(
+                    False,
+                    self.env._(
+                        "%(partner)s was skipped: its items were being modified "
+                        "by another user during the whole run. The next run "
+                        "will process it.",
+                        partner=partner.display_name,
+                    ),
+                    partner=partner,
+                )
+            else:
+                retries[str(partner.id)] = count
+                requeue.append(partner.id)
+        rest = queue[len(batch_ids) :] + requeue
+        values = {
+            "queue": rest,
+            "busy_retries": retries,
+            "done_count": self.done_count + len(ready),
+            "batch_count": self.batch_count + 1,
+            "batch_running": False,
+        }
+        if stopped or not rest:
+            values.update(
+                {
+                    "end": fields.Datetime.now(),
+                    "state": "stopped"
+                    if stopped
+                    else ("error" if self.error_ids else "done"),
+                }
+            )
+        self.write(values)
+        _logger.info(
+            "Reminder automation %s: batch %s, %s customers processed, %s busy, "
+            "%s left",
+            automation.name,
+            self.batch_count,
+            len(ready),
+            len(busy),
+            len(rest),
+        )
+        return len(ready)
+
+    def _abort(self, exc):
+        """End the run in error after an unexpected failure of a batch."""
+        self.ensure_one()
+        action_model = self.env["account.dunning.automation.action"]
+        self._log_error(
+            False, action_model._error_message(exc), details=action_model._error_details(exc)
+        )
+        self.write(
+            {"state": "error", "end": fields.Datetime.now(), "queue": [], "batch_running": False}
+        )
+
+    def _run_actions(self, automation, partners):
+        """Run the actions of the automation for ``partners``; return True
+        when an action set to stop on error logged one."""
+        for action in automation.action_ids.sorted(lambda a: (a.sequence, a.id)):
+            try:
+                with self.env.cr.savepoint():
+                    ok = action._execute(self, self.date, partners)
+            except Exception as exc:  # pylint: disable=broad-except
+                # An unexpected failure of a whole action is logged, never
+                # lost: the run goes on or stops as the action says.
+                _logger.warning(
+                    "Reminder automation %s failed", automation.name, exc_info=True
+                )
+                self._log_error(
+                    action,
+                    action._error_message(exc),
+                    details=action._error_details(exc),
+                )
+                ok = False
+            if not ok and action.stop_on_error:
+                self.stopped_action_id = action
+                return True
+        return False
+
+    def _lock_customers(self, partners):
+        """Lock the open items and the draft or issued reminders of
+        ``partners`` (SELECT ... FOR UPDATE SKIP LOCKED, like account's
+        _with_locked_records); return the customers of which something is
+        locked by another transaction (a payment being registered): they are
+        left for a later batch instead of waiting or failing."""
+        self.ensure_one()
+        if not partners:
+            return partners
+        company = self.company_id
+        busy_ids = set()
+        queries = [
+            (
+                self.env["account.move.line"],
+                self.env["account.move.line"]._dunning_open_receivable_domain(
+                    company, with_credits=True
+                )
+                + [("partner_id", "child_of", partners.ids)],
+            ),
+            (
+                self.env["account.dunning.reminder"],
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("draft", "issued")),
+                    ("partner_id", "in", partners.ids),
+                ],
+            ),
+        ]
+        try:
+            with self.env.cr.savepoint(flush=False):
+                for model, domain in queries:
+                    table = SQL.identifier(model._table)
+                    query = model.sudo()._search(domain)
+                    select = query.select(
+                        SQL.identifier(model._table, "id"),
+                        SQL.identifier(model._table, "partner_id"),
+                    )
+                    self.env.cr.execute(select)
+                    rows = self.env.cr.fetchall()
+                    if not rows:
+                        continue
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM %s WHERE id IN %s FOR UPDATE SKIP LOCKED",
+                            table,
+                            tuple(row[0] for row in rows),
+                        )
+                    )
+                    locked = {row[0] for row in self.env.cr.fetchall()}
+                    busy_ids.update(
+                        partner_id for row_id, partner_id in rows if row_id not in locked
+                    )
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            # Changed by another transaction since the batch started: all
+            # of the batch is tried again later.
+            return partners
+        if not busy_ids:
+            return partners.browse()
+        busy = self.env["res.partner"].browse(busy_ids).commercial_partner_id
+        return partners & busy

@@ -219,26 +219,9 @@ class AccountDunningReminder(models.Model):
 
     def _get_invoice_attachments(self):
         """PDFs of the invoices to attach to the email, as the level says:
-        the PDF kept on the invoice when it was sent, else a fresh one."""
+        the PDF kept on the invoice, rendered (and kept) when it has none."""
         self.ensure_one()
-        mode = self.level_id.attach_invoices or "none"
-        if mode == "none":
-            return self.env["ir.attachment"]
-        lines = self.line_ids
-        if mode == "overdue":
-            lines = lines.filtered(lambda l: l.line_type == "overdue")
-        moves = lines.move_id.filtered(lambda m: m.is_invoice(include_receipts=True))
-        attachments = self.env["ir.attachment"]
-        for move in moves:
-            attachment = move.invoice_pdf_report_id
-            if not attachment:
-                attachment = self._attach_pdf(
-                    "account.account_invoices",
-                    move.ids,
-                    move._get_invoice_report_filename(),
-                )
-            attachments |= attachment
-        return attachments
+        return self._get_invoices_to_attach()._dunning_store_invoice_pdfs()
 
     def _send_automatic(self):
         """Send an issued reminder without user interaction (automations),
@@ -282,9 +265,8 @@ class AccountDunningReminder(models.Model):
             self._check_email_recipients()
             # The reminder is marked as sent once, below, whatever the channels.
             composer_context = dict(self._email_composer_context(), dunning_sending=True)
-            self.env["mail.compose.message"].with_context(
-                **composer_context
-            ).create({})._action_send_mail()
+            # Sent now, or queued with the others of an automation batch.
+            self._dunning_send_email(composer_context)
         self._send_other_channels()
         self._dunning_update_send_state()
         return True

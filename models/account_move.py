@@ -114,3 +114,37 @@ class AccountMove(models.Model):
         action["domain"] = [("line_ids.move_id", "=", self.id)]
         action["context"] = {"create": False}
         return action
+
+    def _dunning_store_invoice_pdfs(self):
+        """Render the PDF of the invoices that have none yet, all in one
+        PDF-engine call per report, and keep it on the invoice the way
+        account does when an invoice is sent (invoice_pdf_report_file): an
+        invoice is rendered once in its life, every later reminder reuses it.
+        Returns the PDFs of all the invoices."""
+        missing = self.filtered(
+            lambda m: m.state == "posted" and not m.invoice_pdf_report_id
+        )
+        if missing:
+            send_model = self.env["account.move.send"]
+            by_report = missing.grouped(send_model._get_default_pdf_report_id)
+            values = []
+            for report, invoices in by_report.items():
+                contents = self.env["ir.actions.report"].with_company(
+                    invoices.company_id[:1]
+                )._dunning_render_split(report, invoices.ids)
+                values += [
+                    {
+                        "name": invoice._get_invoice_report_filename(),
+                        "raw": contents[invoice.id][0],
+                        "mimetype": "application/pdf",
+                        "res_model": invoice._name,
+                        "res_id": invoice.id,
+                        "res_field": "invoice_pdf_report_file",
+                    }
+                    for invoice in invoices
+                ]
+            self.env["ir.attachment"].create(values)
+            missing.invalidate_recordset(
+                fnames=["invoice_pdf_report_id", "invoice_pdf_report_file"]
+            )
+        return self.invoice_pdf_report_id

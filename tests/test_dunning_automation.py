@@ -36,8 +36,10 @@ class TestDunningAutomation(DunningCommon):
         )
 
     def _run(self, automation, day):
+        """Start a manual automation and let the cron process its run."""
         with freeze_time(day):
             automation.action_start()
+            self.Automation._cron_run_due()
         return automation.run_ids.sorted("id")[-1]
 
     def test_create_issue_send_in_one_run_and_never_twice(self):

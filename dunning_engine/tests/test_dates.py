@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunning_engine.dates import apply_formula, validate_formula
+from dunning_engine.dates import apply_formula, next_run, validate_cadence, validate_formula
 
 MONDAY = date(2026, 11, 23)
 
@@ -162,3 +162,61 @@ def test_months_clamp(start, months):
     assert (result.year, result.month) == (year, month_index + 1)
     assert result.day == min(start.day, calendar.monthrange(result.year, result.month)[1])
     assert apply_formula(start, f"{months}Q") == apply_formula(start, f"{3 * months}M")
+
+
+# ---------------------------------------------------------------- cadences
+
+
+@pytest.mark.parametrize(
+    "formula, bad_start, bad_result",
+    [
+        # 2024-01-30 + 1 month = 29 February (leap year), - 29 days =
+        # 31 January: a day later. 31 January + 1 month = 29 February, - 29
+        # days = 31 January: the same day.
+        ("1M-29D", date(2024, 1, 31), date(2024, 1, 31)),
+        # The end of the month from a month end is the same day.
+        ("CM", date(2024, 1, 31), date(2024, 1, 31)),
+        ("CW", date(2024, 1, 7), date(2024, 1, 7)),  # a Sunday
+        ("1WD", date(2024, 1, 1), date(2024, 1, 1)),  # a Monday
+        ("0D", date(2024, 1, 1), date(2024, 1, 1)),
+        ("-1D", date(2024, 1, 1), date(2023, 12, 31)),
+    ],
+)
+def test_validate_cadence_names_the_first_failing_start(formula, bad_start, bad_result):
+    with pytest.raises(ValueError) as info:
+        validate_cadence(formula)
+    message = str(info.value)
+    assert str(bad_start) in message
+    assert str(bad_result) in message
+    assert "not after the last run" in message
+
+
+@pytest.mark.parametrize(
+    "formula", ["1D", "1W", "2W", "1M", "1Q", "1Y", "CM+1D", "1M-CM", "1W+1WD", "1D+5WD", "1M+CM"]
+)
+def test_validate_cadence_accepts_formulas_moving_forward(formula):
+    assert validate_cadence(formula) is None
+
+
+def test_validate_cadence_syntax_error():
+    with pytest.raises(ValueError, match="Invalid date formula"):
+        validate_cadence("3X")
+
+
+def test_validate_cadence_custom_range_misses_a_month_end():
+    # Checked only from mid-January, "1M-29D" looks fine: the range matters.
+    assert validate_cadence("1M-29D", date(2024, 1, 10), date(2024, 1, 20)) is None
+
+
+def test_next_run_refuses_to_stay_or_go_back():
+    assert next_run(date(2026, 1, 15), "1M-29D") == date(2026, 1, 17)
+    with pytest.raises(ValueError, match="not after the last run"):
+        next_run(date(2026, 1, 31), "1M-29D")
+    with pytest.raises(ValueError, match="not after the last run"):
+        next_run(date(2026, 1, 31), "CM")
+
+
+@given(st.dates(date(2000, 1, 1), date(2100, 12, 31)), st.sampled_from(["1M", "CM+1D", "1W+1WD", "1Q"]))
+def test_valid_cadence_always_moves_forward(start, formula):
+    validate_cadence(formula)
+    assert next_run(start, formula) > start

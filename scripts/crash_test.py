@@ -1,0 +1,298 @@
+"""Kill test of the batched automation run (not part of scripts/test.sh).
+
+Starts a real Odoo server (prefork: HTTP and cron workers, Odoo's default
+limits) on loopback, runs an automation (create + issue + send: email with
+the letter and the invoice attached, letter to print, fees entry) over 300
+customers, kills the whole server with SIGKILL in the middle of the run,
+starts it again and checks that the same run completes with exactly one
+reminder, one fees entry, one email and one letter per customer.
+
+    scripts/crash_test.sh [customers=300]
+
+Uses its own database (dun_scale_crash by default, dropped and created).
+"""
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+
+import psycopg2
+
+import odoo
+from odoo import SUPERUSER_ID, Command, api
+from odoo.tools import config
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def sql(db, query, params=None):
+    with psycopg2.connect(dbname=db) as conn, conn.cursor() as cr:
+        cr.execute(query, params)
+        return cr.fetchall() if cr.description else None
+
+
+def setup_data(db, customers, port):
+    """Reminder terms with fees and letters, one overdue invoice per customer,
+    a manual automation create + issue + send in batches of 10."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env.company
+        env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{port}")
+        env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{port}")
+        # Emails stay queued (no SMTP server here): they are counted, not sent.
+        env.ref("mail.ir_cron_mail_scheduler_action").active = False
+        income = env["account.account"].search(
+            [("company_ids", "in", company.id), ("account_type", "=", "income")], limit=1
+        )
+        misc = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "general")], limit=1
+        )
+        sale = env["account.journal"].search(
+            [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
+        )
+        term = env["account.dunning.term"].create(
+            {
+                "name": "Crash test",
+                "company_id": company.id,
+                "journal_id": misc.id,
+                "fee_account_id": income.id,
+                "level_ids": [
+                    Command.create(
+                        {
+                            "name": "Reminder",
+                            "sequence": 1,
+                            "delay_days": 1,
+                            "fee_amount": 5.0,
+                            "send_email": True,
+                            "send_letter": True,
+                            "attach_invoices": "overdue",
+                        }
+                    )
+                ],
+            }
+        )
+        company.dunning_term_id = term
+        partners = env["res.partner"].create(
+            [
+                {
+                    "name": f"Crash customer {i:03d}",
+                    "is_company": True,
+                    "email": f"crash{i}@example.com",
+                }
+                for i in range(customers)
+            ]
+        )
+        due = date.today() - timedelta(days=10)
+        values = [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "journal_id": sale.id,
+                "invoice_date": due,
+                "invoice_date_due": due,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Service",
+                            "quantity": 1,
+                            "price_unit": 100.0,
+                            "account_id": income.id,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+            for partner in partners
+        ]
+        for start in range(0, len(values), 100):
+            env["account.move"].create(values[start : start + 100]).action_post()
+        automation = env["account.dunning.automation"].create(
+            {
+                "name": "Crash test",
+                "batch_size": 10,
+                "action_ids": [
+                    Command.create({"action_type": action, "sequence": index})
+                    for index, action in enumerate(["create", "issue", "send"], 1)
+                ],
+            }
+        )
+        cr.commit()
+        return automation.id
+
+
+def start_run(db, automation_id):
+    """What the Start button does: the run record, a trigger of the cron."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["account.dunning.automation"].browse(automation_id).action_start()
+        cr.commit()
+
+
+def start_server(args, logfile):
+    # odoo-bin, not "python -m odoo": the prefork server spawns its gevent
+    # (websocket) process with sys.argv[0], which must be a runnable script.
+    odoo_bin = os.path.join(os.path.dirname(os.path.dirname(odoo.__file__)), "odoo-bin")
+    launcher = [odoo_bin] if os.path.exists(odoo_bin) else ["-m", "odoo"]
+    command = [
+        sys.executable,
+        *launcher,
+        f"--addons-path={args.addons_path}",
+        "-d",
+        args.database,
+        f"--db-filter=^{args.database}$",
+        "--db_replica_host=",
+        "--http-interface=127.0.0.1",
+        f"--http-port={args.port}",
+        "--workers=2",
+        "--max-cron-threads=1",
+        "--log-level=info",
+        f"--logfile={logfile}",
+    ]
+    log("server: " + " ".join(command[1:]))
+    return subprocess.Popen(command, start_new_session=True)
+
+
+def run_state(db):
+    rows = sql(
+        db,
+        "SELECT id, state, COALESCE(done_count, 0), customer_count, COALESCE(batch_count, 0) FROM "
+        "account_dunning_automation_run ORDER BY id",
+    )
+    return rows
+
+
+def wait_for(db, predicate, timeout, what):
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        rows = run_state(db)
+        if rows != last:
+            log(f"runs (id, state, done, customers, batches): {rows}")
+            last = rows
+        if rows and predicate(rows[-1]):
+            return rows[-1]
+        time.sleep(1)
+    raise SystemExit(f"timeout waiting for {what}")
+
+
+def check(db, customers):
+    failures = []
+
+    def expect(label, actual, expected):
+        ok = actual == expected
+        log(f"{'OK  ' if ok else 'FAIL'} {label}: {actual} (expected {expected})")
+        if not ok:
+            failures.append(label)
+
+    runs = sql(
+        db,
+        "SELECT state, created_count, issued_count, sent_count, error_count, batch_count "
+        "FROM account_dunning_automation_run",
+    )
+    expect("one run, done, 300 created/issued/sent, no error", runs,
+           [("done", customers, customers, customers, 0, runs[0][5])])
+    per_customer = sql(
+        db,
+        """SELECT p.id,
+                  (SELECT count(*) FROM account_dunning_reminder r
+                    WHERE r.partner_id = p.id AND r.state != 'cancel'),
+                  (SELECT count(*) FROM account_move m
+                    WHERE m.partner_id = p.id AND m.move_type = 'entry'
+                      AND m.state = 'posted' AND m.ref LIKE 'Reminder %%'),
+                  (SELECT count(*) FROM mail_message msg
+                     JOIN account_dunning_reminder r ON r.id = msg.res_id
+                    WHERE msg.model = 'account.dunning.reminder' AND r.partner_id = p.id
+                      AND msg.message_type = 'comment'
+                      AND EXISTS (SELECT 1 FROM mail_message_res_partner_rel rel
+                                   WHERE rel.mail_message_id = msg.id)),
+                  (SELECT count(*) FROM mail_mail mm
+                     JOIN mail_message msg ON msg.id = mm.mail_message_id
+                     JOIN account_dunning_reminder r ON r.id = msg.res_id
+                    WHERE msg.model = 'account.dunning.reminder' AND r.partner_id = p.id),
+                  (SELECT count(*) FROM mail_message msg
+                     JOIN account_dunning_reminder r ON r.id = msg.res_id
+                    WHERE msg.model = 'account.dunning.reminder' AND r.partner_id = p.id
+                      AND msg.body LIKE '%%to print and post%%')
+             FROM res_partner p WHERE p.name LIKE 'Crash customer %%'""",
+    )
+    counts = {}
+    for _pid, *values in per_customer:
+        counts[tuple(values)] = counts.get(tuple(values), 0) + 1
+    expect(
+        "customers with (1 reminder, 1 fees entry, 1 email, 1 queued mail, 1 letter)",
+        counts,
+        {(1, 1, 1, 1, 1): customers},
+    )
+    pdfs = sql(
+        db,
+        "SELECT count(*) FROM ir_attachment WHERE res_model = 'account.move' "
+        "AND res_field = 'invoice_pdf_report_file'",
+    )[0][0]
+    expect("invoice PDFs rendered once and kept on the invoices", pdfs, customers)
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", "-d", default="dun_scale_crash")
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--port", type=int, default=8275)
+    parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--kill-at", type=int, default=100, help="customers done before the kill")
+    parser.add_argument("--logdir", default="/tmp")
+    args = parser.parse_args()
+    config.parse_config(
+        [f"--addons-path={args.addons_path}", f"-d{args.database}", "--db_replica_host=",
+         "--log-level=warn"]
+    )
+    log(f"Odoo limits: limit_time_real={config['limit_time_real']}s "
+        f"limit_time_cpu={config['limit_time_cpu']}s "
+        f"limit_time_real_cron={config['limit_time_real_cron']} "
+        f"limit_memory_hard={config['limit_memory_hard'] // 2**20}MB (defaults)")
+    log(f"load average: {os.getloadavg()}")
+    automation_id = setup_data(args.database, args.customers, args.port)
+    log(f"data: {args.customers} customers with an overdue invoice, automation {automation_id}")
+
+    server = start_server(args, os.path.join(args.logdir, f"{args.database}-1.log"))
+    try:
+        time.sleep(8)
+        start_run(args.database, automation_id)
+        log("run started (Start button: run record + cron trigger)")
+        killed_at = wait_for(args.database, lambda r: r[2] >= args.kill_at, 900, "progress")
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    log(f"SIGKILL sent to the whole server (master, HTTP and cron workers) at {killed_at}")
+    time.sleep(2)
+    after_kill = run_state(args.database)[-1]
+    log(f"after the kill: {after_kill}")
+    if after_kill[1] != "running":
+        log("FAIL: the run was over before the kill; use a smaller --kill-at")
+        return 1
+
+    server = start_server(args, os.path.join(args.logdir, f"{args.database}-2.log"))
+    try:
+        final = wait_for(args.database, lambda r: r[1] != "running", 1800, "the end of the run")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait()
+    log(f"run over after the restart: {final}")
+    if final[0] != killed_at[0]:
+        log("FAIL: the restarted server did not continue the same run")
+        return 1
+    failures = check(args.database, args.customers)
+    log(f"load average: {os.getloadavg()}")
+    log("RESULT: " + ("FAILED " + ", ".join(failures) if failures else "all checks passed"))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

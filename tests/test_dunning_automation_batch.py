@@ -1,0 +1,347 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from datetime import date
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import DunningCommon
+
+ACTION_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_automation_action"
+AUTOMATION_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_automation"
+CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
+RUN_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_automation_run"
+
+
+@tagged("post_install", "-at_install")
+class TestDunningAutomationBatch(DunningCommon):
+    """Runs processed by the cron in batches of customers, each batch on its
+    own (committed outside tests), errors isolated per reminder."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Automation = cls.env["account.dunning.automation"]
+        cls.customers = cls.partner_a | cls.partner_b | cls.env["res.partner"].create(
+            [
+                {"name": f"Batch customer {i}", "is_company": True, "email": f"c{i}@example.com"}
+                for i in range(3)
+            ]
+        )
+        for customer in cls.customers:
+            cls._invoice("2026-01-05", partner=customer)
+
+    def _automation(self, actions=("create", "issue", "send"), **values):
+        return self.Automation.create(
+            {
+                "name": values.pop("name", "Batched reminders"),
+                "action_ids": [
+                    Command.create({"action_type": action, "sequence": index})
+                    for index, action in enumerate(actions, 1)
+                ],
+                **values,
+            }
+        )
+
+    def _state_of(self, partner):
+        return self._reminders(partner, ("draft", "issued", "sent", "cancel")).mapped("state")
+
+    def test_five_customers_three_batches_progress_one_run(self):
+        automation = self._automation(batch_size=2)
+        cron = self.env.ref(CRON_XMLID)
+        progress = []
+        notify = type(self.env["ir.cron"])._notify_progress
+
+        def record_progress(cron_self, *, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+            return notify(cron_self, done=done, remaining=remaining, deactivate=deactivate)
+
+        with freeze_time("2026-01-11"):
+            automation.action_start()
+            run = automation.run_ids
+            # Started in the background: nothing is done before the cron runs.
+            self.assertEqual((run.state, run.customer_count, run.done_count), ("running", 5, 0))
+            self.assertEqual(automation.running_run_id, run)
+            self.assertFalse(self.Reminder.search([("partner_id", "in", self.customers.ids)]))
+            with patch.object(type(self.env["ir.cron"]), "_notify_progress", record_progress):
+                cron.method_direct_trigger()
+        self.assertEqual(len(automation.run_ids), 1)
+        self.assertEqual(run.batch_count, 3)
+        self.assertEqual(progress, [(2, 3), (4, 1), (5, 0)])
+        self.assertEqual((run.state, run.done_count, run.progress), ("done", 5, 100.0))
+        self.assertEqual(
+            (run.created_count, run.issued_count, run.sent_count), (5, 5, 5)
+        )
+        for customer in self.customers:
+            self.assertEqual(self._state_of(customer), ["sent"])
+        self.assertFalse(run.queue)
+        # The progress the cron reads is the last one notified.
+        last = self.env["ir.cron.progress"].search(
+            [("cron_id", "=", cron.id)], order="id desc", limit=1
+        )
+        self.assertEqual((last.done, last.remaining), (5, 0))
+
+    def test_interrupted_run_goes_on_without_doing_anything_twice(self):
+        automation = self._automation(batch_size=2)
+        with freeze_time("2026-01-11"):
+            automation.action_start()
+            run = automation.run_ids
+            # The server dies after the first batch was committed: the next
+            # cron call goes on with the queue of the same run.
+            run._process_batch()
+            self.assertEqual((run.state, run.done_count, len(run.queue)), ("running", 2, 3))
+            done_first = self.Reminder.search([("partner_id", "in", self.customers.ids)])
+            self.assertEqual(done_first.mapped("state"), ["sent", "sent"])
+            self.Automation._cron_run_due()
+        self.assertEqual(len(automation.run_ids), 1)
+        self.assertEqual((run.state, run.batch_count, run.sent_count), ("done", 3, 5))
+        for customer in self.customers:
+            reminder = self._reminders(customer)
+            self.assertEqual((len(reminder), reminder.send_count), (1, 1))
+            emails = reminder.message_ids.filtered(lambda m: m.message_type == "comment")
+            self.assertEqual(len(emails), 1)
+
+    @mute_logger(ACTION_LOGGER)
+    def test_error_of_one_reminder_rolls_back_only_that_reminder(self):
+        serial, buggy = self.customers[0], self.customers[1]
+        original_issue = type(self.Reminder).action_issue
+
+        def action_issue(reminders):
+            for reminder in reminders:
+                if reminder.partner_id == serial:
+                    # Half of the work done, then a payment booked meanwhile
+                    # makes PostgreSQL refuse the transaction (SQLSTATE 40001).
+                    reminder.note = "half issued"
+                    reminder.flush_recordset()
+                    self.env.cr.execute(
+                        "DO $$ BEGIN RAISE EXCEPTION 'could not serialize access due "
+                        "to concurrent update' USING ERRCODE = 'serialization_failure'; END $$",
+                        log_exceptions=False,
+                    )
+                if reminder.partner_id == buggy:
+                    reminder.note = "half issued"
+                    return {}["no such key"]
+            return original_issue(reminders)
+
+        automation = self._automation(batch_size=50)
+        with patch.object(type(self.Reminder), "action_issue", action_issue), freeze_time(
+            "2026-01-11"
+        ):
+            automation.action_start()
+            self.Automation._cron_run_due()
+        run = automation.run_ids
+        self.assertEqual(run.state, "error")
+        self.assertEqual((run.created_count, run.issued_count, run.sent_count), (5, 3, 3))
+        self.assertEqual(len(run.error_ids), 2)
+        serial_error = run.error_ids.filtered(lambda e: e.partner_id == serial)
+        self.assertIn("SerializationFailure", serial_error.message)
+        self.assertIn("Traceback", serial_error.details)
+        self.assertIn("could not serialize access", serial_error.details)
+        self.assertEqual(serial_error.reminder_id, self._reminders(serial))
+        buggy_error = run.error_ids.filtered(lambda e: e.partner_id == buggy)
+        self.assertIn("KeyError", buggy_error.message)
+        self.assertIn("no such key", buggy_error.details)
+        for partner in (serial, buggy):
+            reminder = self._reminders(partner)
+            self.assertEqual(reminder.state, "draft")
+            self.assertFalse(reminder.note)
+            self.assertFalse(self._receivable_line(reminder.line_ids.move_id).dunning_level_id)
+        for partner in self.customers[2:]:
+            self.assertEqual(self._state_of(partner), ["sent"])
+
+    @mute_logger(AUTOMATION_LOGGER)
+    def test_one_automation_failing_never_stops_the_others(self):
+        broken = self._automation(name="Broken", cadence="custom", cadence_formula="1M")
+        healthy = self._automation(name="Healthy", cadence="weekly")
+        with freeze_time("2026-01-31"):
+            (broken | healthy).action_start()
+        # Saved before the validation existed: "CM" from a month end stays
+        # on the same day, no next run date can be computed.
+        self.env.cr.execute(
+            "UPDATE account_dunning_automation SET cadence_formula = 'CM' WHERE id = %s",
+            [broken.id],
+        )
+        broken.invalidate_recordset()
+        with freeze_time("2026-01-31"):
+            due = self.Automation._cron_run_due()
+        self.assertEqual(due, broken | healthy)
+        self.assertEqual(broken.run_ids.state, "error")
+        self.assertIn("not after the last run", broken.run_ids.error_ids.message)
+        self.assertEqual(broken.state, "paused")
+        self.assertEqual(broken.next_run_date, date(2026, 1, 31))
+        self.assertEqual(healthy.run_ids.state, "done")
+        self.assertEqual(healthy.next_run_date, date(2026, 2, 7))
+        for customer in self.customers:
+            self.assertEqual(self._state_of(customer), ["sent"])
+
+    def test_cadence_validated_over_many_start_dates(self):
+        with self.assertRaisesRegex(ValidationError, r"1M-29D.*2024-01-31"):
+            self._automation(cadence="custom", cadence_formula="1M-29D")
+        with self.assertRaisesRegex(ValidationError, r"CM.*2024-01-31.*not after the last run"):
+            self._automation(cadence="custom", cadence_formula="CM")
+        automation = self._automation(cadence="custom", cadence_formula="CM+1D")
+        self.assertEqual(automation._next_date(date(2026, 1, 31)), date(2026, 2, 1))
+
+    def test_run_now_in_background_leaves_the_schedule(self):
+        automation = self._automation(cadence="weekly", next_run_date="2026-01-18")
+        with freeze_time("2026-01-11"):
+            automation.action_start()
+            self.assertEqual(automation.next_run_date, date(2026, 1, 18))
+            action = automation.action_run_now()
+            run = automation.run_ids
+            self.assertEqual((action["res_model"], action["res_id"]), (run._name, run.id))
+            self.assertEqual((run.state, run.scheduled), ("running", False))
+            self.assertTrue(
+                self.env["ir.cron.trigger"].search([("cron_id", "=", self.env.ref(CRON_XMLID).id)])
+            )
+            with self.assertRaisesRegex(UserError, "already running"):
+                automation.action_run_now()
+            self.Automation._cron_run_due()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(automation.next_run_date, date(2026, 1, 18))
+        self.assertEqual(len(automation.run_ids), 1)
+        for customer in self.customers:
+            self.assertEqual(self._state_of(customer), ["sent"])
+
+    def test_customer_being_paid_is_skipped_and_taken_later(self):
+        busy_partner = self.customers[0]
+        run_model = type(self.env["account.dunning.automation.run"])
+        original_lock = run_model._lock_customers
+        calls = []
+
+        def lock_customers(run, partners):
+            calls.append(partners)
+            busy = original_lock(run, partners)
+            if len(calls) == 1:
+                # Someone registers a payment of this customer right now.
+                busy |= partners & busy_partner
+            return busy
+
+        automation = self._automation(batch_size=2)
+        with patch.object(run_model, "_lock_customers", lock_customers), freeze_time("2026-01-11"):
+            automation.action_start()
+            self.Automation._cron_run_due()
+        run = automation.run_ids
+        self.assertIn(busy_partner, calls[0])
+        # Put back at the end of the queue: taken with the last customer.
+        self.assertEqual(calls[-1], self.customers[4] | busy_partner)
+        self.assertEqual((run.state, run.done_count, run.batch_count), ("done", 5, 3))
+        for customer in self.customers:
+            self.assertEqual(self._state_of(customer), ["sent"])
+
+    def test_customer_busy_during_the_whole_run_is_logged(self):
+        busy_partner = self.customers[0]
+        run_model = type(self.env["account.dunning.automation.run"])
+        original_lock = run_model._lock_customers
+
+        def lock_customers(run, partners):
+            return original_lock(run, partners) | (partners & busy_partner)
+
+        automation = self._automation(batch_size=2)
+        with patch.object(run_model, "_lock_customers", lock_customers), freeze_time("2026-01-11"):
+            automation.action_start()
+            self.Automation._cron_run_due()
+        run = automation.run_ids
+        self.assertEqual(run.state, "error")
+        self.assertIn("was skipped", run.error_ids.message)
+        self.assertEqual(run.error_ids.partner_id, busy_partner)
+        self.assertFalse(self._state_of(busy_partner))
+        for customer in self.customers - busy_partner:
+            self.assertEqual(self._state_of(customer), ["sent"])
+
+    def test_lock_skips_items_locked_by_another_transaction(self):
+        # The real SQL lock: within one transaction every row can be locked.
+        automation = self._automation()
+        with freeze_time("2026-01-11"):
+            run = automation._start_run(date(2026, 1, 11), scheduled=False)
+        self.assertFalse(run._lock_customers(self.customers))
+
+    def test_batch_rendered_in_bulk_and_invoice_pdf_kept(self):
+        self.level_1.write({"send_letter": True, "attach_invoices": "overdue"})
+        composers = []
+        renders = []
+        composer_model = type(self.env["mail.compose.message"])
+        report_model = type(self.env["ir.actions.report"])
+        original_create = composer_model.create
+        original_render = report_model._pre_render_qweb_pdf
+
+        def create(composer_self, vals_list):
+            composers.append(composer_self.env.context.get("default_res_ids"))
+            return original_create(composer_self, vals_list)
+
+        def pre_render(report_self, report_ref, res_ids=None, data=None):
+            renders.append((report_self._get_report(report_ref).report_name, list(res_ids or [])))
+            return original_render(report_self, report_ref, res_ids=res_ids, data=data)
+
+        automation = self._automation(batch_size=50)
+        with patch.object(composer_model, "create", create), patch.object(
+            report_model, "_pre_render_qweb_pdf", pre_render
+        ), freeze_time("2026-01-11"):
+            automation.action_start()
+            self.Automation._cron_run_due()
+        run = automation.run_ids
+        self.assertEqual((run.state, run.sent_count), ("done", 5))
+        reminders = run.reminder_ids
+        # One composer for the five emails, the letters in one rendering, the
+        # invoices in another one.
+        self.assertEqual(len(composers), 1)
+        self.assertEqual(sorted(composers[0]), sorted(reminders.ids))
+        self.assertEqual(
+            sorted(name for name, _ids in renders),
+            [
+                "account.report_invoice_with_payments",
+                "account_dunning_automation.report_dunning_reminder",
+            ],
+        )
+        invoices = reminders.line_ids.move_id
+        self.assertEqual(len(invoices.invoice_pdf_report_id), 5)
+        for reminder in reminders:
+            email = reminder.message_ids.filtered(
+                lambda m: m.message_type == "comment" and m.partner_ids
+            )
+            self.assertEqual(len(email), 1)
+            self.assertIn(reminder.partner_id, email.partner_ids)
+            self.assertIn(reminder.line_ids.move_id.invoice_pdf_report_id, email.attachment_ids)
+            self.assertEqual(len(email.attachment_ids), 2)  # letter + invoice
+            mails = self.env["mail.mail"].search([("mail_message_id", "=", email.id)])
+            self.assertEqual(mails.mapped("state"), ["outgoing"])  # queued
+        # A week later: the next level reuses the invoice PDFs kept.
+        renders.clear()
+        with patch.object(report_model, "_pre_render_qweb_pdf", pre_render), freeze_time(
+            "2026-01-17"
+        ):
+            automation.action_start()
+            self.Automation._cron_run_due()
+        self.assertEqual(automation.run_ids.sorted("id")[-1].sent_count, 5)
+        self.assertEqual(
+            [name for name, _ids in renders], ["account_dunning_automation.report_dunning_reminder"]
+        )
+
+    @mute_logger(RUN_LOGGER)
+    def test_failure_outside_the_actions_ends_that_run_only(self):
+        broken = self._automation(name="Broken", batch_size=2)
+        healthy = self._automation(name="Healthy", batch_size=2)
+        run_model = type(self.env["account.dunning.automation.run"])
+        original_lock = run_model._lock_customers
+
+        def lock_customers(run, partners):
+            if run.automation_id == broken:
+                raise RuntimeError("lock table exploded")
+            return original_lock(run, partners)
+
+        with patch.object(run_model, "_lock_customers", lock_customers), freeze_time(
+            "2026-01-11"
+        ):
+            broken.action_start()
+            healthy.action_start()
+            self.Automation._cron_run_due()
+        self.assertEqual(broken.run_ids.state, "error")
+        self.assertIn("RuntimeError", broken.run_ids.error_ids.message)
+        self.assertIn("lock table exploded", broken.run_ids.error_ids.details)
+        self.assertEqual((healthy.run_ids.state, healthy.run_ids.sent_count), ("done", 5))
