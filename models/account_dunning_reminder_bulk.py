@@ -88,8 +88,9 @@ class AccountDunningReminder(models.Model):
         if queue is not None:
             queue.append((self.id, composer_context))
             return
+        # One reminder: sent right away, as Odoo's composer does for one record.
         self.env["mail.compose.message"].with_context(**composer_context).create(
-            {"force_send": False}
+            {}
         )._action_send_mail()
 
     def _dunning_send_queued_emails(self, queue):
@@ -109,3 +110,10 @@ class AccountDunningReminder(models.Model):
             composer_model.with_context(
                 **dict(contexts[key], default_res_ids=res_ids)
             ).create({"force_send": False})._action_send_mail()
+        if queue:
+            # Queued like every batch of Odoo's composer: the mail queue sends
+            # them in its own transactions, and each reminder follows the
+            # delivery of its email (mail.mail hook); sooner than its schedule.
+            cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()

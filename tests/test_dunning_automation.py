@@ -40,6 +40,9 @@ class TestDunningAutomation(DunningCommon):
         with freeze_time(day):
             automation.action_start()
             self.Automation._cron_run_due()
+            # The emails of a batch are queued: Odoo's mail queue sends them
+            # (its cron), then each reminder follows its email's delivery.
+            self.env["mail.mail"].process_email_queue()
         return automation.run_ids.sorted("id")[-1]
 
     def test_create_issue_send_in_one_run_and_never_twice(self):

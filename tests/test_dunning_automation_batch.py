@@ -50,6 +50,9 @@ class TestDunningAutomationBatch(DunningCommon):
         )
 
     def _state_of(self, partner):
+        # The emails of a batch are queued: Odoo's mail queue sends them (its
+        # cron), then each reminder follows its email's delivery.
+        self.env["mail.mail"].process_email_queue()
         return self._reminders(partner, ("draft", "issued", "sent", "cancel")).mapped("state")
 
     def test_five_customers_three_batches_progress_one_run(self):
