@@ -446,6 +446,8 @@ class TestDunningContact(DunningCommon):
                 }
             )
             automation.action_start()
+            # Started in the background: the cron processes the run.
+            self.Automation._cron_run_due()
         run = automation.run_ids
         messages = " ".join(run.error_ids.mapped("message"))
         self.assertIn("is not valid", messages)
