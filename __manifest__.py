@@ -27,7 +27,7 @@
         "views/account_dunning_automation_views.xml",
         "views/ir_actions_server_views.xml",
         "views/base_automation_views.xml",
-        "wizards/account_dunning_create_wizard_views.xml",
+        "wizard/account_dunning_create_wizard_views.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [
