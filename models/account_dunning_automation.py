@@ -245,7 +245,11 @@ class AccountDunningAutomation(models.Model):
                     "end": fields.Datetime.now(),
                     "state": "stopped"
                     if stopped
-                    else ("error" if run.error_ids else "done"),
+                    else (
+                        "error"
+                        if run.error_ids.filtered(lambda e: e.severity == "error")
+                        else "done"
+                    ),
                 }
             )
             values = {"last_run_date": as_of}

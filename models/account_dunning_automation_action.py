@@ -167,7 +167,16 @@ class AccountDunningAutomationAction(models.Model):
     def _execute_send(self, run, as_of):  # pylint: disable=unused-argument
         # Issued and never sent: a reminder is never sent twice by automations.
         issued = self._filtered_reminders("issued")
-        return self._for_each(run, issued, "sent_count", lambda r: r._send_automatic())
+        # The run's id in the context: a reminder sent with a shortcoming (no
+        # PDF engine for its letter) adds a warning entry to the run's log.
+        return self._for_each(
+            run,
+            issued,
+            "sent_count",
+            lambda r: r.with_context(
+                dunning_automation_run_id=run.id, dunning_automation_action_id=self.id
+            )._send_automatic(),
+        )
 
     def _for_each(self, run, reminders, counter, method):
         """Apply ``method`` to each reminder in its own savepoint; a failing

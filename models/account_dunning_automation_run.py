@@ -67,7 +67,7 @@ class AccountDunningAutomationRun(models.Model):
                 else run.automation_id.name
             )
 
-    def _log_error(self, action, message, reminder=None):
+    def _log_error(self, action, message, reminder=None, severity="error"):
         self.ensure_one()
         return self.env["account.dunning.automation.error"].create(
             {
@@ -76,5 +76,6 @@ class AccountDunningAutomationRun(models.Model):
                 "reminder_id": reminder.id if reminder else False,
                 "partner_id": reminder.partner_id.id if reminder else False,
                 "message": message,
+                "severity": severity,
             }
         )

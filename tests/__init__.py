@@ -5,3 +5,4 @@ from . import test_dunning_credits
 from . import test_dunning_lifecycle
 from . import test_dunning_multicompany
 from . import test_dunning_rules
+from . import test_dunning_letter
