@@ -53,6 +53,12 @@ if "$PYTHON" "$ROOT/scripts/static_checks.py" "$ROOT"; then
 else
     FAILED=$((FAILED + 1)); fail "static checks"
 fi
+# The module's page in Apps is generated from the readme/ fragments.
+if "$PYTHON" "$ROOT/scripts/gen_description.py" "$ROOT" --check; then
+    PASSED=$((PASSED + 1))
+else
+    FAILED=$((FAILED + 1)); fail "static/description/index.html out of date"
+fi
 if pip_ensure pylint_odoo "pylint-odoo>=9.3,<10"; then
     if (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
             "$(basename "$ROOT")" >"$WORK/pylint.log" 2>&1); then
