@@ -15,6 +15,7 @@ LETTER = "account_dunning_automation.report_dunning_reminder"
 NO_PDF_ENGINE = patch(
     "odoo.addons.base.models.ir_actions_report.wkhtmltopdf_state", "install"
 )
+SEND_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_reminder_send"
 
 
 @tagged("post_install", "-at_install")
@@ -42,8 +43,10 @@ class TestDunningNoPdfEngine(DunningCommon):
             action["context"], force_report_rendering=True, mail_notify_force_send=False
         )
         composer = Form(self.env[action["res_model"]].with_context(**context)).save()
-        with NO_PDF_ENGINE:
+        with NO_PDF_ENGINE, self.assertLogs(SEND_LOGGER, "WARNING") as logs:
             composer._action_send_mail()
+        self.assertEqual(len(logs.output), 2)  # the letter and the invoice
+        self.assertIn("Unable to find Wkhtmltopdf", logs.output[0])
         self.assertEqual(reminder.state, "sent")
         message = reminder.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(len(message), 1)
@@ -87,10 +90,15 @@ class TestDunningNoPdfEngine(DunningCommon):
                 ],
             }
         )
-        with freeze_time("2026-01-11"), NO_PDF_ENGINE:
+        with (
+            freeze_time("2026-01-11"),
+            NO_PDF_ENGINE,
+            self.assertLogs(SEND_LOGGER, "WARNING") as logs,
+        ):
             automation.with_context(
                 force_report_rendering=True, mail_notify_force_send=False
             ).action_start()
+        self.assertEqual(len(logs.output), 4)
         run = automation.run_ids
         self.assertEqual((run.sent_count, run.state), (2, "done"))
         self.assertEqual(len(run.error_ids), 2)
