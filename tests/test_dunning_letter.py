@@ -36,13 +36,19 @@ class TestDunningNoPdfEngine(DunningCommon):
         )
 
     def test_email_sent_without_the_letter(self):
-        reminder = self._issued_reminder()
+        # An accountant sends (billing clerks only read reminders here).
+        clerk = new_test_user(
+            self.env, login="dunning_no_pdf_clerk", groups="account.group_account_user"
+        )
+        reminder = self._issued_reminder().with_user(clerk)
         action = reminder.action_send()
         # Real rendering (not the HTML of test mode), mails kept in the queue.
         context = dict(
             action["context"], force_report_rendering=True, mail_notify_force_send=False
         )
-        composer = Form(self.env[action["res_model"]].with_context(**context)).save()
+        composer = Form(
+            self.env[action["res_model"]].with_user(clerk).with_context(**context)
+        ).save()
         with NO_PDF_ENGINE, self.assertLogs(SEND_LOGGER, "WARNING") as logs:
             composer._action_send_mail()
         self.assertEqual(len(logs.output), 2)  # the letter and the invoice
