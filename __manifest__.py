@@ -30,8 +30,8 @@
         "views/ir_actions_server_views.xml",
         "views/base_automation_views.xml",
         "views/account_dunning_rule_views.xml",
-        "wizards/account_dunning_create_wizard_views.xml",
-        "wizards/account_dunning_charges_preset_views.xml",
+        "wizard/account_dunning_create_wizard_views.xml",
+        "wizard/account_dunning_charges_preset_views.xml",
         "views/account_dunning_menus.xml",
     ],
     "demo": [

@@ -205,7 +205,15 @@ class AccountDunningAutomationAction(models.Model):
         # The heavy work once for the batch: the letters rendered in one PDF
         # engine call, the invoice PDFs rendered once and kept on the invoices.
         pdf_cache = issued._dunning_prerender_pdfs()
-        issued = issued.with_context(dunning_pdf_cache=pdf_cache, dunning_run_id=run.id)
+        # The run's id in the context: a failed email is logged on the run, and
+        # a reminder sent with a shortcoming (no PDF engine for its letter)
+        # adds a warning entry to the run's log.
+        issued = issued.with_context(
+            dunning_pdf_cache=pdf_cache,
+            dunning_run_id=run.id,
+            dunning_automation_run_id=run.id,
+            dunning_automation_action_id=self.id,
+        )
         email_queue = []
         try:
             with self.env.cr.savepoint():

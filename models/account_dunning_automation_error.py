@@ -5,7 +5,9 @@ from odoo import fields, models
 
 
 class AccountDunningAutomationError(models.Model):
-    """An error met by a reminder automation: what failed, on which reminder."""
+    """An error met by a reminder automation: what failed, on which reminder;
+    or a warning about a reminder sent all the same (e.g. without its letter
+    when no PDF engine is installed)."""
 
     _name = "account.dunning.automation.error"
     _description = "Reminder Automation Error"
@@ -39,4 +41,12 @@ class AccountDunningAutomationError(models.Model):
         string="Technical Details",
         readonly=True,
         help="Traceback of an unexpected error, for the administrator.",
+    )
+    severity = fields.Selection(
+        [("error", "Error"), ("warning", "Warning")],
+        required=True,
+        default="error",
+        readonly=True,
+        help="Error: the reminder was not processed. Warning: it was, with the "
+        "shortcoming described.",
     )

@@ -120,7 +120,9 @@ class AccountDunningAutomationRun(models.Model):
                 else run.automation_id.name
             )
 
-    def _log_error(self, action, message, reminder=None, partner=None, details=None):
+    def _log_error(
+        self, action, message, reminder=None, partner=None, details=None, severity="error"
+    ):
         self.ensure_one()
         if reminder and not partner:
             partner = reminder.partner_id
@@ -132,6 +134,7 @@ class AccountDunningAutomationRun(models.Model):
                 "partner_id": partner.id if partner else False,
                 "message": message,
                 "details": details or False,
+                "severity": severity,
             }
         )
 
@@ -288,7 +291,11 @@ class AccountDunningAutomationRun(models.Model):
                     "end": fields.Datetime.now(),
                     "state": "stopped"
                     if stopped
-                    else ("error" if self.error_ids else "done"),
+                    else (
+                        "error"
+                        if self.error_ids.filtered(lambda e: e.severity == "error")
+                        else "done"
+                    ),
                 }
             )
         self.write(values)

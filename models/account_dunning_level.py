@@ -169,6 +169,9 @@ class AccountDunningLevel(models.Model):
         sanitize=True,
         help="Text printed after the list of invoices.",
     )
+    # The legal basis of the interest and indemnity (e.g. articles L441-10 and
+    # D441-5 of the French Commercial Code), printed on the letter of the level.
+    legal_text = fields.Html(string="Legal Mentions", translate=True)
 
     def _sorted_by_sequence(self):
         return self.sorted(lambda level: (level.sequence, level._origin.id or 0))

@@ -33,12 +33,9 @@ class AccountDunningReminder(models.Model):
         cache = {}
         letter_report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
         if letter_report:
+            # Posted letters, and emails (which attach the letter).
             need_letter = self.filtered(
-                lambda r: r.level_id.send_letter
-                or (
-                    r.level_id.send_email
-                    and letter_report in r._get_mail_template().report_template_ids
-                )
+                lambda r: r.level_id.send_letter or r.level_id.send_email
             )
             try:
                 with self.env.cr.savepoint():

@@ -1,8 +1,14 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+
 from odoo import fields, models, tools
 from odoo.exceptions import UserError
+
+_logger = logging.getLogger(__name__)
+
+LETTER_REPORT = "account_dunning_automation.action_report_dunning_reminder"
 
 
 class AccountDunningReminder(models.Model):
@@ -132,7 +138,10 @@ class AccountDunningReminder(models.Model):
 
     def _email_composer_context(self):
         """Context of the email composer of the reminder: the level's
-        template, the invoices attached, the reminder marked as sent."""
+        template, the letter and the invoices attached in PDF when the email
+        is posted (left out with a warning when they cannot be rendered, e.g.
+        without a PDF engine, so that the email still goes out), the reminder
+        marked as sent."""
         self.ensure_one()
         template = self._get_mail_template()
         return {
@@ -143,6 +152,7 @@ class AccountDunningReminder(models.Model):
             "default_email_layout_xmlid": "mail.mail_notification_layout",
             "dunning_email": True,
             "dunning_attach_invoices": True,
+            "dunning_attach_letter": True,
         }
 
     def _attach_pdf(self, report_ref, res_ids, name):
@@ -189,15 +199,30 @@ class AccountDunningReminder(models.Model):
         }
 
     def message_post(self, **kwargs):
-        if self.env.context.get("dunning_attach_invoices") and len(self) == 1:
-            invoices = self._get_invoice_attachments()
-            if invoices:
+        context = self.env.context
+        missing = {}
+        if len(self) == 1 and (
+            context.get("dunning_attach_letter") or context.get("dunning_attach_invoices")
+        ):
+            pdfs = self.env["ir.attachment"]
+            if context.get("dunning_attach_letter"):
+                pdfs |= self._try_attach_pdf(
+                    LETTER_REPORT,
+                    self.ids,
+                    f"{self._get_report_base_filename()}.pdf",
+                    missing,
+                )
+            if context.get("dunning_attach_invoices"):
+                pdfs |= self._get_invoice_attachments(missing)
+            if pdfs:
                 kwargs["attachment_ids"] = list(kwargs.get("attachment_ids") or []) + [
                     attachment.id
-                    for attachment in invoices
+                    for attachment in pdfs
                     if attachment.id not in (kwargs.get("attachment_ids") or [])
                 ]
         message = super().message_post(**kwargs)
+        if missing:
+            self._warn_missing_pdfs(missing)
         if self.env.context.get("dunning_email") and len(self) == 1:
             self._dunning_email_posted(message)
         return message
@@ -210,18 +235,69 @@ class AccountDunningReminder(models.Model):
             {"email_message_id": message.id, "send_state": "queued", "send_error": False}
         )
         plain = self.with_context(
-            dunning_email=False, dunning_attach_invoices=False, dunning_send_channels=False
+            dunning_email=False,
+            dunning_attach_letter=False,
+            dunning_attach_invoices=False,
+            dunning_send_channels=False,
         )
         if self.env.context.get("dunning_send_channels"):
             plain._send_other_channels()
         if not self.env.context.get("dunning_sending"):
             plain._dunning_update_send_state()
 
-    def _get_invoice_attachments(self):
-        """PDFs of the invoices to attach to the email, as the level says:
-        the PDF kept on the invoice, rendered (and kept) when it has none."""
+    def _try_attach_pdf(self, report_ref, res_ids, name, missing):
+        """``_attach_pdf``, or nothing when the PDF cannot be rendered (no PDF
+        engine, wkhtmltopdf failing): the failure is noted in ``missing``
+        ({document name: error}) and the caller sends without that PDF."""
+        try:
+            with self.env.cr.savepoint():
+                return self._attach_pdf(report_ref, res_ids, name)
+        except (UserError, OSError) as exc:
+            _logger.warning("Reminder %s: PDF %s not rendered: %s", self.name, name, exc)
+            missing[name] = exc.args[0] if isinstance(exc, UserError) else str(exc)
+            return self.env["ir.attachment"]
+
+    def _warn_missing_pdfs(self, missing):
+        """A warning on the reminder's chatter, and in the log of the
+        automation run that sends it, for the PDFs left out of its email."""
         self.ensure_one()
-        return self._get_invoices_to_attach()._dunning_store_invoice_pdfs()
+        message = self.env._(
+            "Sent without %(documents)s: the PDF could not be rendered (%(error)s). "
+            "Install the PDF engine wkhtmltopdf on the server to attach it.",
+            documents=", ".join(missing),
+            error=next(iter(missing.values())),
+        )
+        self._message_log(body=message)
+        run_id = self.env.context.get("dunning_automation_run_id")
+        if run_id:
+            self.env["account.dunning.automation.run"].browse(run_id)._log_error(
+                self.env["account.dunning.automation.action"].browse(
+                    self.env.context.get("dunning_automation_action_id")
+                ),
+                message,
+                self,
+                severity="warning",
+            )
+
+    def _get_invoice_attachments(self, missing=None):
+        """PDFs of the invoices to attach to the email, as the level says:
+        the PDF kept on the invoice, rendered (and kept) when it has none. With
+        ``missing`` (a dict), invoices whose PDF cannot be rendered (no PDF
+        engine) are noted there and left out instead of failing."""
+        self.ensure_one()
+        invoices = self._get_invoices_to_attach()
+        if missing is None:
+            return invoices._dunning_store_invoice_pdfs()
+        try:
+            with self.env.cr.savepoint():
+                return invoices._dunning_store_invoice_pdfs()
+        except (UserError, OSError) as exc:
+            _logger.warning("Reminder %s: invoice PDFs not rendered: %s", self.name, exc)
+            for invoice in invoices.filtered(lambda m: not m.invoice_pdf_report_id):
+                missing[invoice._get_invoice_report_filename()] = (
+                    exc.args[0] if isinstance(exc, UserError) else str(exc)
+                )
+            return invoices.invoice_pdf_report_id
 
     def _send_automatic(self):
         """Send an issued reminder without user interaction (automations),
@@ -289,7 +365,7 @@ class AccountDunningReminder(models.Model):
         level = self.level_id
         if level.send_letter:
             attachment = self._attach_pdf(
-                "account_dunning_automation.action_report_dunning_reminder",
+                LETTER_REPORT,
                 self.ids,
                 f"{self._get_report_base_filename()}.pdf",
             )
@@ -478,9 +554,7 @@ class AccountDunningReminder(models.Model):
         """Print the reminder letter; issued reminders become sent."""
         self._check_can_send()
         self._mark_as_sent()
-        return self.env.ref(
-            "account_dunning_automation.action_report_dunning_reminder"
-        ).report_action(self)
+        return self.env.ref(LETTER_REPORT).report_action(self)
 
     def action_mark_sent(self):
         self._check_can_send()

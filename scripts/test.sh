@@ -3,9 +3,12 @@
 #
 #  1. the pure-Python engine tests (pytest), on any machine;
 #  2. static checks: Python syntax, XML well-formedness, manifest, pylint-odoo;
-#  3. when Odoo 18 is importable (ODOO_PYTHON, default python3): the Odoo suite
-#     (--test-tags /account_dunning_automation) on a fresh database without demo
-#     data, then a second fresh install WITH demo data that must log no warning.
+#  3. when Odoo 18 is importable (ODOO_PYTHON, default python3): the packaging
+#     check (`pip wheel .` builds odoo-addon-account_dunning_automation with whool,
+#     installed in a throwaway folder Odoo finds the module there with only its own
+#     addons folders as addons path), the Odoo suite (--test-tags
+#     /account_dunning_automation) on a fresh database without demo data, then a
+#     second fresh install WITH demo data, from the wheel, that must log no warning.
 #     PostgreSQL is started if it is not running.
 #
 # Ends with one line "total: N passed, N failed" and a non-zero exit on failure.
@@ -50,6 +53,12 @@ if "$PYTHON" "$ROOT/scripts/static_checks.py" "$ROOT"; then
 else
     FAILED=$((FAILED + 1)); fail "static checks"
 fi
+# The module's page in Apps is generated from the readme/ fragments.
+if "$PYTHON" "$ROOT/scripts/gen_description.py" "$ROOT" --check; then
+    PASSED=$((PASSED + 1))
+else
+    FAILED=$((FAILED + 1)); fail "static/description/index.html out of date"
+fi
 if pip_ensure pylint_odoo "pylint-odoo>=9.3,<10"; then
     if (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
             "$(basename "$ROOT")" >"$WORK/pylint.log" 2>&1); then
@@ -61,6 +70,47 @@ if pip_ensure pylint_odoo "pylint-odoo>=9.3,<10"; then
     fi
 else
     echo "pylint-odoo could not be installed: pylint check skipped"
+fi
+
+# ---------------------------------------------------------------- packaging
+# The wheel, as users install OCA addons: built by `pip wheel .` (whool), installed
+# with `pip install --target` into a throwaway folder put on PYTHONPATH, found by
+# Odoo through the odoo.addons namespace. The install with demo data below uses it.
+WHEEL_SITE=""
+odoo_own_addons() {
+    "$PYTHON" -c 'import os, odoo
+base = os.path.dirname(odoo.__file__)
+paths = [os.path.join(base, "addons"), os.path.join(os.path.dirname(base), "addons")]
+print(",".join(p for p in paths if os.path.isdir(p)))'
+}
+if odoo_available; then
+    say "Packaging: pip wheel . (whool), install of the wheel"
+    mkdir -p "$WORK/dist"
+    if ! (cd "$ROOT" && "$PYTHON" -m pip wheel -q --no-deps -w "$WORK/dist" . >"$WORK/wheel.log" 2>&1); then
+        # No package index (offline): build with whool installed beside the test tools.
+        if pip_ensure whool whool; then
+            (cd "$ROOT" && "$PYTHON" -m pip wheel -q --no-deps --no-build-isolation \
+                -w "$WORK/dist" . >>"$WORK/wheel.log" 2>&1)
+        else
+            echo "SKIPPED: the build backend whool could not be installed (no package index?)"
+        fi
+    fi
+    wheel=$(ls "$WORK"/dist/odoo_addon_${MODULE}-18.0.*-py3-none-any.whl 2>/dev/null | head -1)
+    if [ -n "$wheel" ]; then
+        echo "built $(basename "$wheel")"
+        if "$PYTHON" -m pip install -q --no-deps --target "$WORK/wheel-site" "$wheel" >>"$WORK/wheel.log" 2>&1 \
+            && (cd "$WORK" && PYTHONPATH="$WORK/wheel-site" "$PYTHON" "$ROOT/scripts/check_wheel_install.py" \
+                "$WORK/wheel-site" "$(odoo_own_addons)"); then
+            PASSED=$((PASSED + 1))
+            WHEEL_SITE="$WORK/wheel-site"
+        else
+            tail -20 "$WORK/wheel.log"
+            FAILED=$((FAILED + 1)); fail "install of the wheel"
+        fi
+    elif pip_ensure whool whool; then
+        tail -20 "$WORK/wheel.log"
+        FAILED=$((FAILED + 1)); fail "pip wheel . did not build odoo_addon_${MODULE}-18.0.*.whl"
+    fi
 fi
 
 # ---------------------------------------------------------------- Odoo suite
@@ -107,8 +157,15 @@ if odoo_available; then
             FAILED=$((FAILED + 1)); fail "warnings or errors while installing without demo data"
         fi
 
-        echo "--- install with demo data ($DB_DEMO)"
-        run_odoo "$DB_DEMO" "$WORK/odoo-demo.log" -i "$MODULE"
+        if [ -n "$WHEEL_SITE" ]; then
+            # From the installed wheel: only Odoo's own folders as addons path.
+            echo "--- install with demo data ($DB_DEMO), from the wheel"
+            ADDONS=$(odoo_own_addons) PYTHONPATH="$WHEEL_SITE${PYTHONPATH:+:$PYTHONPATH}" \
+                run_odoo "$DB_DEMO" "$WORK/odoo-demo.log" -i "$MODULE"
+        else
+            echo "--- install with demo data ($DB_DEMO)"
+            run_odoo "$DB_DEMO" "$WORK/odoo-demo.log" -i "$MODULE"
+        fi
         rc=$?
         if [ "$rc" -ne 0 ] || grep -E " (WARNING|ERROR|CRITICAL) " "$WORK/odoo-demo.log"; then
             tail -20 "$WORK/odoo-demo.log"
@@ -124,7 +181,7 @@ if odoo_available; then
         fi
     fi
 else
-    say "Odoo suite SKIPPED: Odoo 18 is not importable by '$PYTHON' (set ODOO_PYTHON to a Python that can import odoo). Only the engine tests and static checks ran."
+    say "Packaging check and Odoo suite SKIPPED: Odoo 18 is not importable by '$PYTHON' (set ODOO_PYTHON to a Python that can import odoo). Only the engine tests and static checks ran."
 fi
 
 [ -n "${KEEP_LOGS:-}" ] && echo "logs kept in $WORK" || rm -rf "$WORK"

@@ -9,3 +9,4 @@ from . import test_dunning_security
 from . import test_dunning_contact
 from . import test_dunning_charges
 from . import test_dunning_automation_batch
+from . import test_dunning_letter
