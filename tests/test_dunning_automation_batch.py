@@ -100,6 +100,8 @@ class TestDunningAutomationBatch(DunningCommon):
             run._process_batch()
             self.assertEqual((run.state, run.done_count, len(run.queue)), ("running", 2, 3))
             done_first = self.Reminder.search([("partner_id", "in", self.customers.ids)])
+            self.assertEqual(done_first.mapped("send_state"), ["queued", "queued"])
+            self.env["mail.mail"].process_email_queue()
             self.assertEqual(done_first.mapped("state"), ["sent", "sent"])
             self.Automation._cron_run_due()
         self.assertEqual(len(automation.run_ids), 1)
