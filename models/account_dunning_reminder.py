@@ -367,19 +367,6 @@ class AccountDunningReminder(models.Model):
         return values, has_new_level
 
     @api.model
-    def _dunning_net_overdue_by_currency(self, overdue, credit_lines):
-        """Net overdue total of a customer per currency record: overdue items
-        less open credits, in the items' own currency (never at historical
-        company-currency rates)."""
-        lines = overdue | credit_lines
-        currencies = {line.currency_id.name: line.currency_id for line in lines}
-        totals = engine_totals.totals_by_currency(
-            [(line.currency_id.name, line.amount_residual_currency) for line in lines],
-            digits={name: currency.decimal_places for name, currency in currencies.items()},
-        )
-        return {currencies[name]: float(total) for name, total in totals.items()}
-
-    @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
         due_date = move_line._dunning_due_date()
         return {
@@ -507,17 +494,6 @@ class AccountDunningReminder(models.Model):
                 )
             )
         return self
-
-    def _fixed_fee_taxed(self):
-        """Fixed fee of the level with the taxes of the terms, if any."""
-        self.ensure_one()
-        fee = self.level_id.fee_amount
-        taxes = self._fee_term().fee_tax_ids
-        if not fee or not taxes:
-            return fee
-        return taxes.compute_all(
-            fee, currency=self.currency_id, partner=self.partner_id
-        )["total_included"]
 
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
@@ -655,9 +631,8 @@ class AccountDunningReminder(models.Model):
                     items=", ".join(stale.move_line_id.move_id.mapped("name")),
                 )
             )
-        if self.currency_id.compare_amounts(
-            self.amount_overdue + self.amount_credit, 0.0
-        ) <= 0:
+        # per currency, like at creation: never at historical exchange rates
+        if all(total <= 0 for total in self._get_totals_by_currency().values()):
             raise UserError(
                 self.env._(
                     "Reminder %(name)s is not issued: the open credits of "
@@ -671,17 +646,6 @@ class AccountDunningReminder(models.Model):
         self._refresh_interest()
         self._set_fee()
         self._check_fee_config()
-
-    def _refresh_interest(self):
-        """Recompute the interest of the escalated lines at the reminder date
-        with the payments known now: a payment booked since the draft was made
-        lowers the interest from its date."""
-        for reminder in self:
-            for line in reminder.line_ids.filtered("is_new_level"):
-                values = line.move_line_id._dunning_interest_values(
-                    line.level_id, reminder.date
-                )
-                line.with_context(dunning_internal_write=True).write(values)
 
     def _record_levels(self, issue_date):
         """Record the new levels on the journal items, so that the next
@@ -730,61 +694,6 @@ class AccountDunningReminder(models.Model):
         return not (
             currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest)
         )
-
-    def _charge_items(self):
-        """Charges of the reminder, one dict each: the fixed fee of the level
-        (taxes of the terms on it), the fee per invoice (recovery indemnity,
-        outside VAT, on its own account) and the interest per currency of the
-        items (outside VAT)."""
-        self.ensure_one()
-        term = self._fee_term()
-        company_currency = self.currency_id
-        new_lines = self.line_ids.filtered("is_new_level")
-        no_tax = self.env["account.tax"]
-        charges = []
-        fixed = self.level_id.fee_amount
-        if not company_currency.is_zero(fixed):
-            charges.append(
-                {
-                    "kind": "fee",
-                    "name": self.env._("Reminder fees %s", self.name),
-                    "amount": fixed,
-                    "currency": company_currency,
-                    "account": term.fee_account_id,
-                    "taxes": term.fee_tax_ids,
-                }
-            )
-        indemnity = sum(new_lines.mapped("amount_fee_invoice"))
-        if not company_currency.is_zero(indemnity):
-            charges.append(
-                {
-                    "kind": "indemnity",
-                    "name": self.env._(
-                        "Fixed recovery indemnity %(name)s (%(count)s invoices)",
-                        name=self.name,
-                        count=len(new_lines.filtered("amount_fee_invoice")),
-                    ),
-                    "amount": indemnity,
-                    "currency": company_currency,
-                    "account": term.indemnity_account_id,
-                    "taxes": no_tax,
-                }
-            )
-        for currency, lines in new_lines.grouped("currency_id").items():
-            amount = sum(lines.mapped("amount_interest"))
-            if currency.is_zero(amount):
-                continue
-            charges.append(
-                {
-                    "kind": "interest",
-                    "name": self.env._("Late-payment interest %s", self.name),
-                    "amount": amount,
-                    "currency": currency,
-                    "account": term.interest_account_id,
-                    "taxes": no_tax,
-                }
-            )
-        return charges
 
     def _check_fee_config(self):
         """Refuse to issue when fees or interest cannot be posted."""
@@ -845,92 +754,6 @@ class AccountDunningReminder(models.Model):
         move = self.env["account.move"].create(self._prepare_fee_move_vals(issue_date))
         move.action_post()
         return move
-
-    def _prepare_fee_move_vals(self, issue_date):
-        """Values of the entry of the charges: a customer invoice in the fees
-        invoice journal when the fees carry taxes, else a miscellaneous entry
-        in the fees journal, with one receivable item per currency (interest
-        stays in the currency of the invoices it is charged on)."""
-        self.ensure_one()
-        term = self._fee_term()
-        charges = self._charge_items()
-        company = self.company_id
-        company_currency = self.currency_id
-        label = self.env._("Reminder %s", self.name)
-        due_date = issue_date + timedelta(days=self.level_id.payment_delay_days)
-        values = {
-            "company_id": company.id,
-            "date": issue_date,
-            "ref": label,
-            "payment_reference": self._compute_fee_payment_reference(),
-            "partner_id": self.partner_id.id,
-        }
-        if any(charge["taxes"] for charge in charges):
-            # An invoice has one currency: interest in another currency is
-            # converted at the issue date (its amount is kept in the label).
-            return dict(
-                values,
-                move_type="out_invoice",
-                journal_id=term.fee_invoice_journal_id.id,
-                currency_id=company_currency.id,
-                invoice_date=issue_date,
-                invoice_payment_term_id=False,
-                invoice_date_due=due_date,
-                invoice_line_ids=[
-                    fields.Command.create(
-                        {
-                            "name": charge["name"]
-                            if charge["currency"] == company_currency
-                            else f"{charge['name']} "
-                            f"({format_amount(self.env, charge['amount'], charge['currency'])})",
-                            "account_id": charge["account"].id,
-                            "quantity": 1,
-                            "price_unit": charge["currency"]._convert(
-                                charge["amount"], company_currency, company, issue_date
-                            ),
-                            "tax_ids": [fields.Command.set(charge["taxes"].ids)],
-                        }
-                    )
-                    for charge in charges
-                ],
-            )
-        receivable = self.partner_id.with_company(company).property_account_receivable_id
-        line_cmds = []
-        per_currency = defaultdict(lambda: [0.0, 0.0])
-        for charge in charges:
-            currency = charge["currency"]
-            balance = currency._convert(charge["amount"], company_currency, company, issue_date)
-            per_currency[currency][0] += charge["amount"]
-            per_currency[currency][1] += balance
-            line_cmds.append(
-                fields.Command.create(
-                    {
-                        "name": charge["name"],
-                        "account_id": charge["account"].id,
-                        "partner_id": self.partner_id.id,
-                        "currency_id": currency.id,
-                        "amount_currency": -charge["amount"],
-                        "balance": -balance,
-                    }
-                )
-            )
-        for currency, (amount, balance) in per_currency.items():
-            line_cmds.append(
-                fields.Command.create(
-                    {
-                        "name": label,
-                        "account_id": receivable.id,
-                        "partner_id": self.partner_id.id,
-                        "currency_id": currency.id,
-                        "amount_currency": amount,
-                        "balance": balance,
-                        "date_maturity": due_date,
-                    }
-                )
-            )
-        return dict(
-            values, move_type="entry", journal_id=term.journal_id.id, line_ids=line_cmds
-        )
 
     # ------------------------------------------------------------------
     # Cancel / reset
