@@ -92,6 +92,15 @@ class MissingReferenceRate(ValueError):
 
 
 @dataclass(frozen=True)
+class ReferenceRate:
+    """A rate "reference rate + ``margin`` points": ``rates`` maps the start of
+    each half-year (1 January, 1 July) to the reference rate in percent."""
+
+    rates: Mapping[date, object]
+    margin: object = 0
+
+
+@dataclass(frozen=True)
 class InterestPeriod:
     """Consecutive days charged at one rate (days ``date_from`` to ``date_to`` included)."""
 
@@ -162,10 +171,8 @@ def late_interest(
     amount,
     start: date,
     end: date,
+    rate,
     *,
-    rate=None,
-    reference_rates: Mapping[date, object] | None = None,
-    margin=0,
     payments: Iterable[tuple[date, object]] = (),
     day_basis: int = 365,
     digits: int = 2,
@@ -182,19 +189,16 @@ def late_interest(
     that day's eve, i.e. the paid part bears interest up to its payment date
     included. Payments made on or before ``start`` reduce the whole period.
 
-    The annual rate is either ``rate`` (fixed, percent) or, when
-    ``reference_rates`` is given, the reference rate of each day's half-year
-    plus ``margin`` points; a period spanning half-years is split. A negative
-    total rate counts as 0. The exact interest is rounded once, half-up, to
-    ``digits`` places.
+    ``rate`` is a fixed annual rate in percent, or a :class:`ReferenceRate`:
+    the reference rate of each day's half-year plus its margin in points; a
+    period spanning half-years is split. A negative total rate counts as 0.
+    The exact interest is rounded once, half-up, to ``digits`` places.
 
-    :raises ValueError: on a bad day basis, no rate, or a negative amount
+    :raises ValueError: on a bad day basis or a negative amount
     :raises MissingReferenceRate: when a half-year of the period has no rate
     """
     if day_basis not in DAY_BASES:
         raise ValueError(f"The day basis must be 360, 365 or 366, not {day_basis!r}.")
-    if (rate is None) == (reference_rates is None):
-        raise ValueError("Give either a fixed rate or reference rates, not both or none.")
     amount = to_decimal(amount)
     if amount < 0:
         raise ValueError(f"The amount of an item cannot be negative ({amount}).")
@@ -205,15 +209,16 @@ def late_interest(
     cuts.update(day for day, _paid in reductions if start < day < end)
     cuts.update(_half_year_last_days(start, end))
     points = sorted(cuts)
-    margin = to_decimal(margin)
-    fixed = None if rate is None else to_decimal(rate)
+    reference_rate = rate if isinstance(rate, ReferenceRate) else None
+    fixed = None if reference_rate else to_decimal(rate)
+    margin = to_decimal(reference_rate.margin) if reference_rate else ZERO
     exact_total = ZERO
     merged: list[list] = []  # [date_from, date_to, days, rate, reference, exact]
     for low, high in zip(points, points[1:]):
         open_amount = amount - sum((paid for day, paid in reductions if day <= low), ZERO)
         open_amount = max(open_amount, ZERO)
         if fixed is None:
-            reference = reference_rate_for(reference_rates, high)
+            reference = reference_rate_for(reference_rate.rates, high)
             applied = max(reference + margin, ZERO)
         else:
             reference, applied = None, max(fixed, ZERO)

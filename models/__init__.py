@@ -3,6 +3,9 @@ from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
 from . import account_dunning_reminder_bulk
+from . import account_dunning_reminder_charges
+from . import account_dunning_reminder_contact
+from . import account_dunning_reminder_prepare
 from . import account_dunning_reminder_line
 from . import res_company
 from . import res_config_settings

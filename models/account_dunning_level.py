@@ -94,7 +94,6 @@ class AccountDunningLevel(models.Model):
             ("fixed", "Fixed rate"),
             ("reference", "Reference rate + points"),
         ],
-        string="Interest Rate Type",
         default="fixed",
         required=True,
         help="Fixed: the annual rate below.\nReference rate + points: the ECB "
@@ -264,20 +263,20 @@ class AccountDunningLevel(models.Model):
         """
         self.ensure_one()
         if self.interest_rate_type == "reference":
-            rate_kwargs = {
-                "reference_rates": self.env["account.dunning.reference.rate"]._get_table(),
-                "margin": self.interest_margin,
-            }
+            rate = engine_interest.ReferenceRate(
+                self.env["account.dunning.reference.rate"]._get_table(),
+                self.interest_margin,
+            )
         else:
-            rate_kwargs = {"rate": self.interest_rate}
+            rate = self.interest_rate
         try:
             return engine_interest.late_interest(
                 amount,
                 start,
                 end,
+                rate,
                 payments=payments,
                 digits=currency.decimal_places,
-                **rate_kwargs,
             )
         except engine_interest.MissingReferenceRate as exc:
             raise UserError(

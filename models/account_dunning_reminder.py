@@ -1,7 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import timedelta
 
 import psycopg2
@@ -10,9 +10,6 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
-from ..dunning_engine import contact as engine_contact
-from ..dunning_engine import levels as engine_levels
-from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
 
 DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner"
@@ -392,7 +389,7 @@ class AccountDunningReminder(models.Model):
         it would send the items of one customer to another."""
         for reminder in self:
             strangers = reminder.line_ids.move_line_id.filtered(
-                lambda l: l.partner_id.commercial_partner_id
+                lambda l, reminder=reminder: l.partner_id.commercial_partner_id
                 != reminder.partner_id.commercial_partner_id
             )
             if strangers:
@@ -489,238 +486,8 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _dunning_open_lines(self, company, partners=None, include_blocked=False):
-        """Open receivable items of ``company`` that can be reminded; with
-        ``include_blocked``, the items on hold ("No Reminders" invoices) too."""
-        move_line_model = self.env["account.move.line"]
-        domain = move_line_model._dunning_open_receivable_domain(
-            company, with_credits=True
-        ) + [("partner_id", "!=", False)]
-        if not include_blocked:
-            domain.append(("move_id.dunning_blocked", "=", False))
-        if partners is not None:
-            domain.append(
-                ("partner_id", "child_of", partners.commercial_partner_id.ids)
-            )
-        return move_line_model.search(domain, order="date_maturity, id")
-
-    @api.model
-    def _prepare_line_values(self, move_lines, as_of, include_not_due=False, contact=None):
-        """Compute the reminder lines of one customer.
-
-        Returns ``(line_values, has_new_level)``. A reminder is due for the
-        customer when at least one item reaches a new level; the other overdue
-        items are listed for the overview, the items not yet due only when
-        asked (by the terms or by ``include_not_due``). Items on hold
-        (disputed invoices, when they are asked for) are listed apart: never
-        escalated, never counted in what is due. Only invoices and receipts
-        escalate: the fees and interest entries of earlier reminders are
-        listed as charges not yet paid, counted but never escalated.
-        ``contact`` is the contact state of the customer
-        (:meth:`_dunning_contact_states`): with its cap reached, escalating
-        items go to the last level. Each line says why it is (or is not)
-        escalated.
-        """
-        on_hold = move_lines.filtered(lambda l: l.move_id.dunning_blocked)
-        move_lines -= on_hold
-        credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
-        debits = move_lines - credit_lines
-        charges = debits.filtered(lambda l: l.move_id.dunning_charge_reminder_id)
-        debits -= charges
-        overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
-        # Open credits (credit notes, unmatched payments) reduce what is owed,
-        # per currency: the minimum amounts of the levels apply to the net
-        # overdue total in the invoice's currency, and nobody is reminded who
-        # owes nothing in a currency once the credits are deducted.
-        net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
-        if all(total <= 0 for total in net_overdue.values()):
-            return [], False
-        contact = contact or {}
-        policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
-        cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
-        rules_cache = {}
-        values = []
-        has_new_level = False
-        for line in debits:
-            term = line._dunning_term()
-            due_date = line._dunning_due_date()
-            is_overdue = due_date < as_of
-            new_level = self.env["account.dunning.level"]
-            decision = None
-            why = ("no_terms", {})
-            total_overdue = net_overdue.get(line.currency_id, 0.0)
-            if not line.move_id.is_invoice(include_receipts=True):
-                why = ("not_invoice", {})
-            elif term and total_overdue <= 0:
-                # Its currency's credits cover what is overdue in it.
-                why = ("below_minimum", {})
-            elif term:
-                key = (term, line.currency_id)
-                if key not in rules_cache:
-                    rules_cache[key] = term._get_engine_levels(line.currency_id, as_of)
-                rules = rules_cache[key]
-                decision = engine_levels.decide(
-                    rules,
-                    line._dunning_engine_state(),
-                    as_of,
-                    max_reminders=term.max_reminders,
-                    jump=term.escalation_mode == "jump",
-                    total_overdue=total_overdue,
-                    follow_plan=bool(term.min_contact_days),
-                )
-                why = self._dunning_why(decision, as_of, policy, contact, rules)
-                if decision.reason == engine_levels.REPEAT and not term.max_reminders:
-                    # One reminder per level: an item brought to the last level
-                    # by the contact cap is not reminded again at that level.
-                    decision = None
-                    why = ("exhausted", {})
-                elif decision.level is not None:
-                    number = engine_contact.target_level(
-                        decision.level.number, rules[-1].number, cap_reached
-                    )
-                    new_level = new_level.browse(rules[number - 1].key)
-                    if number != decision.level.number:
-                        why = ("last_level", {"count": policy.max_before_last})
-            if new_level:
-                has_new_level = True
-                line_type = "overdue"
-            elif is_overdue:
-                line_type = "overdue"
-            elif include_not_due or (term and term.include_not_due):
-                line_type = "not_due"
-                why = ("not_due", {})
-            else:
-                continue
-            line_vals = self._prepare_line_vals(line, as_of, line_type, new_level, term)
-            line_vals.update(self._dunning_explain(why, line, new_level))
-            values.append(line_vals)
-        for line_type, lines in (
-            ("charge", charges),
-            ("credit", credit_lines),
-            ("blocked", on_hold),
-        ):
-            for line in lines:
-                line_vals = self._prepare_line_vals(line, as_of, line_type, False, False)
-                line_vals.update(self._dunning_explain((line_type, {}), line, False))
-                values.append(line_vals)
-        return values, has_new_level
-
-    @api.model
-    def _dunning_why(self, decision, as_of, policy, contact, rules):
-        """Reason code (and its values) of an item's level decision."""
-        if decision.level is not None:
-            last_contact = contact.get("last_contact")
-            held = engine_contact.held_by_quiet_period(
-                policy, decision.trigger_date, last_contact, as_of
-            )
-            return (
-                "held" if held else "escalated",
-                {"date": decision.trigger_date, "days": policy.min_days},
-            )
-        if decision.reason == engine_levels.EXHAUSTED:
-            return ("exhausted", {})
-        if decision.reason == engine_levels.NO_LEVELS:
-            return ("no_terms", {})
-        if decision.reason == engine_levels.NOT_DUE:
-            return ("not_due", {})
-        if decision.trigger_date and decision.trigger_date <= as_of:
-            return ("below_minimum", {})
-        return ("waiting", {"date": decision.trigger_date})
-
-    @api.model
-    def _dunning_explain(self, why, move_line, new_level):
-        """Values ``escalation`` and ``explanation`` of a reminder line."""
-        code, params = why
-        _ = self.env._
-        date = params.get("date")
-        date_str = tools.format_date(self.env, date) if date else ""
-        level = new_level.name if new_level else ""
-        texts = {
-            "escalated": lambda: _("Reaches level %(level)s, planned on %(date)s.",
-                                   level=level, date=date_str),
-            "held": lambda: _(
-                "Reaches level %(level)s, planned on %(date)s: it waited for this "
-                "reminder (at least %(days)s days between two reminders to the "
-                "customer).",
-                level=level,
-                date=date_str,
-                days=params.get("days"),
-            ),
-            "last_level": lambda: _(
-                "Brought to the last level %(level)s: the customer already received "
-                "%(count)s reminders before it.",
-                level=level,
-                count=params.get("count"),
-            ),
-            "waiting": lambda: _("Not escalated: its next level is due on %(date)s.",
-                                 date=date_str),
-            "below_minimum": lambda: _(
-                "Not escalated: the overdue balance of the customer is below the "
-                "minimum amount of its next level."
-            ),
-            "exhausted": lambda: _("Not escalated: every level of its terms was reached."),
-            "not_due": lambda: _("Not yet due: listed for information."),
-            "no_terms": lambda: _("Not escalated: no reminder terms apply."),
-            "not_invoice": lambda: _(
-                "Not an invoice: listed and counted, never escalated."
-            ),
-            "charge": lambda: _(
-                "Fees and interest of reminder %(name)s, not yet paid: counted in "
-                "the total to pay, never escalated.",
-                name=move_line.move_id.sudo().dunning_charge_reminder_id.name or "",
-            ),
-            "credit": lambda: _("Open credit: deducted from the total to pay."),
-            "blocked": lambda: _(
-                "On hold: listed for information, never escalated nor counted."
-            ),
-        }
-        return {"escalation": code, "explanation": texts[code]()}
-
-    @api.model
-    def _dunning_net_overdue_by_currency(self, overdue, credit_lines):
-        """Net overdue total of a customer per currency record: overdue items
-        less open credits, in the items' own currency (never at historical
-        company-currency rates)."""
-        lines = overdue | credit_lines
-        currencies = {line.currency_id.name: line.currency_id for line in lines}
-        totals = engine_totals.totals_by_currency(
-            [(line.currency_id.name, line.amount_residual_currency) for line in lines],
-            digits={name: currency.decimal_places for name, currency in currencies.items()},
-        )
-        return {currencies[name]: float(total) for name, total in totals.items()}
-
-    @api.model
-    def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
-        due_date = move_line._dunning_due_date()
-        return {
-            "move_line_id": move_line.id,
-            "line_type": line_type,
-            "date_due": due_date,
-            "days_overdue": (
-                max(0, (as_of - due_date).days)
-                if line_type in ("overdue", "blocked")
-                else 0
-            ),
-            "amount_residual": move_line.amount_residual,
-            "amount_residual_currency": move_line.amount_residual_currency,
-            "currency_id": move_line.currency_id.id,
-            "level_id": (new_level or move_line.dunning_level_id).id,
-            "is_new_level": bool(new_level),
-            "term_id": term.id if term else False,
-            "previous_level_id": move_line.dunning_level_id.id,
-            "previous_level_number": move_line.dunning_level_number,
-            "previous_date": move_line.dunning_last_date,
-            "previous_count": move_line.dunning_count,
-            **move_line._dunning_interest_values(new_level, as_of),
-            "amount_fee_invoice": (
-                new_level.fee_per_invoice
-                if new_level and move_line._dunning_charges_fee_per_invoice()
-                else 0.0
-            ),
-        }
-
-    @api.model
-    def _create_reminders(
+    # Computes everything before writing (see below): many locals.
+    def _create_reminders(  # pylint: disable=too-many-locals
         self, partners=None, as_of=None, include_not_due=False, include_blocked=False
     ):
         """Create (or refresh) the draft reminders of the current company.
@@ -801,91 +568,6 @@ class AccountDunningReminder(models.Model):
         return result
 
     @api.model
-    def _dunning_contact_states(self, company, as_of, lines_by_partner):
-        """Contact state of each customer of ``lines_by_partner`` (commercial
-        partner -> its open items) at ``as_of``: the contact policy of its
-        terms, the date of its last reminder, and the engine's decision (may it
-        be reminded now, is the cap before the last level reached)."""
-        partners = self.env["res.partner"].browse(
-            [partner.id for partner in lines_by_partner]
-        )
-        issued_domain = [
-            ("partner_id", "in", partners.ids),
-            ("company_id", "=", company.id),
-            ("state", "in", ("issued", "sent")),
-            ("issue_date", "!=", False),
-        ]
-        last_dates = dict(
-            self._read_group(issued_domain, ["partner_id"], ["issue_date:max"])
-        )
-        result = {}
-        for partner, move_lines in lines_by_partner.items():
-            term = partner.with_company(company)._get_dunning_term()
-            policy = term._contact_policy()
-            last_contact = last_dates.get(partner) or None
-            count = 0
-            if policy.max_before_last and last_contact and term.level_ids:
-                # Reminders below the last level since the oldest open item
-                # fell due: a customer who paid everything starts afresh.
-                due_dates = [
-                    line._dunning_due_date()
-                    for line in move_lines
-                    if line.amount_residual > 0
-                ]
-                if due_dates:
-                    count = self.search_count(
-                        issued_domain[1:]
-                        + [
-                            ("partner_id", "=", partner.id),
-                            ("issue_date", ">=", min(due_dates)),
-                            ("level_number", "<", max(term.level_ids.mapped("number"))),
-                        ]
-                    )
-            result[partner] = {
-                "term": term,
-                "policy": policy,
-                "last_contact": last_contact,
-                "decision": engine_contact.decide_contact(
-                    policy, as_of, last_contact, count
-                ),
-            }
-        return result
-
-    def _check_contact_allowed(self, contact):
-        """Refuse a reminder inside the quiet period of its customer."""
-        self.ensure_one()
-        decision = contact["decision"]
-        if not decision.allowed:
-            raise UserError(
-                self.env._(
-                    "%(partner)s was reminded on %(last)s: the reminder terms "
-                    "%(term)s allow one reminder every %(days)s days, the next one "
-                    "from %(next)s. The items that reached a level meanwhile wait "
-                    "for it.",
-                    partner=self.partner_id.display_name,
-                    last=tools.format_date(self.env, contact["last_contact"]),
-                    term=contact["term"].display_name,
-                    days=contact["policy"].min_days,
-                    next=tools.format_date(self.env, decision.next_contact),
-                )
-            )
-
-    @api.model
-    def _dunning_quiet_partners(self, partners, as_of):
-        """Customers among ``partners`` (all when None) with items to remind
-        but inside their quiet period at ``as_of``: {partner: next contact}."""
-        company = self.env.company
-        open_lines = self._dunning_open_lines(company, partners)
-        by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
-        return {
-            partner: contact["decision"].next_contact
-            for partner, contact in self._dunning_contact_states(
-                company, as_of, by_partner
-            ).items()
-            if not contact["decision"].allowed
-        }
-
-    @api.model
     def _reminder_values(self, line_values, as_of, term):
         """Values of a draft reminder at ``as_of`` with new lines."""
         return {
@@ -912,17 +594,6 @@ class AccountDunningReminder(models.Model):
                 )
             )
         return self
-
-    def _fixed_fee_taxed(self):
-        """Fixed fee of the level with the taxes of the terms, if any."""
-        self.ensure_one()
-        fee = self.level_id.fee_amount
-        taxes = self._fee_term().fee_tax_ids
-        if not fee or not taxes:
-            return fee
-        return taxes.compute_all(
-            fee, currency=self.currency_id, partner=self.partner_id
-        )["total_included"]
 
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
@@ -979,16 +650,7 @@ class AccountDunningReminder(models.Model):
             # The open amounts follow the journal items, whoever issues.
             for line in reminder.sudo().line_ids:
                 move_line = line.move_line_id
-                if (
-                    not move_line
-                    or move_line.reconciled
-                    or move_line.company_currency_id.is_zero(move_line.amount_residual)
-                    or move_line.parent_state != "posted"
-                    or (
-                        line.line_type != "blocked"
-                        and move_line.move_id.dunning_blocked
-                    )
-                ):
+                if line._dunning_item_gone():
                     line.unlink()
                 elif line.amount_residual != move_line.amount_residual:
                     line.write(
@@ -1060,50 +722,6 @@ class AccountDunningReminder(models.Model):
             )
         return True
 
-    def _lock_claimed_items(self):
-        """Lock the journal items the reminders escalate until the end of the
-        transaction: two users issuing reminders for the same items at the same
-        moment are serialised (the second one sees the levels recorded by the
-        first and is refused as out of date)."""
-        move_lines = self.line_ids.filtered("is_new_level").move_line_id
-        if move_lines:
-            self.env.cr.execute(
-                "SELECT id FROM account_move_line WHERE id IN %s FOR UPDATE",
-                [tuple(move_lines.ids)],
-            )
-            move_lines.invalidate_recordset(
-                ["dunning_count", "dunning_level_id", "dunning_level_number"]
-            )
-
-    def _check_items_claimed_once(self):
-        """The same journal item is never escalated by two reminders: not by
-        two reminders issued together, nor by one already issued."""
-        lines = self.line_ids.filtered("is_new_level")
-        counts = Counter(lines.move_line_id.ids)
-        twice = lines.move_line_id.filtered(lambda l: counts[l.id] > 1)
-        others = self.env["account.dunning.reminder.line"].search(
-            [
-                ("move_line_id", "in", lines.move_line_id.ids),
-                ("is_new_level", "=", True),
-                ("reminder_id.state", "in", ("issued", "sent")),
-                ("reminder_id", "not in", self.ids),
-            ]
-        )
-        for line in lines:
-            twice |= others.filtered(
-                lambda o, line=line: o.move_line_id == line.move_line_id
-                and o.previous_count == line.previous_count
-            ).move_line_id
-        if twice:
-            raise UserError(
-                self.env._(
-                    "%(items)s cannot be claimed twice: another reminder already "
-                    "escalates them to the same level. Recompute or cancel the "
-                    "reminders.",
-                    items=", ".join(twice.move_id.mapped("display_name")),
-                )
-            )
-
     def _check_issuable(self):
         """Bring a draft up to date (payments since creation, entries no longer
         posted, holds) and refuse to issue it when its customer is on hold or
@@ -1136,9 +754,8 @@ class AccountDunningReminder(models.Model):
                     items=", ".join(stale.move_line_id.move_id.mapped("name")),
                 )
             )
-        if self.currency_id.compare_amounts(
-            self.amount_overdue + self.amount_credit, 0.0
-        ) <= 0:
+        # per currency, like at creation: never at historical exchange rates
+        if all(total <= 0 for total in self._get_totals_by_currency().values()):
             raise UserError(
                 self.env._(
                     "Reminder %(name)s is not issued: the open credits of "
@@ -1152,66 +769,6 @@ class AccountDunningReminder(models.Model):
         self._refresh_interest()
         self._set_fee()
         self._check_fee_config()
-
-    def _check_partner_remindable(self):
-        """A customer marked "No Reminders" (or archived) since the reminder
-        was created is neither issued nor sent a reminder."""
-        self.ensure_one()
-        partner = self.partner_id.with_company(self.company_id)
-        if partner.dunning_blocked:
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s: %(partner)s is marked \"No Reminders\". "
-                    "Cancel the reminder, or remove the mark first.",
-                    name=self.name,
-                    partner=partner.display_name,
-                )
-            )
-
-    def _check_quiet_period(self):
-        """Refuse to issue a reminder too soon after the last one issued to the
-        customer, as the contact policy of its terms says."""
-        self.ensure_one()
-        term = self.partner_id.with_company(self.company_id)._get_dunning_term()
-        policy = term._contact_policy()
-        if not policy.min_days:
-            return
-        last = self.search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("state", "in", ("issued", "sent")),
-                ("issue_date", "!=", False),
-                ("id", "!=", self.id),
-            ],
-            order="issue_date desc",
-            limit=1,
-        )
-        if not last:
-            return
-        decision = engine_contact.decide_contact(
-            policy, fields.Date.context_today(self), last.issue_date
-        )
-        self._check_contact_allowed(
-            {
-                "decision": decision,
-                "policy": policy,
-                "term": term,
-                "last_contact": last.issue_date,
-            }
-        )
-
-    def _refresh_interest(self):
-        """Recompute the interest of the escalated lines at the reminder date
-        with the payments known now: a payment booked since the draft was made
-        lowers the interest from its date."""
-        for reminder in self:
-            for line in reminder.line_ids.filtered("is_new_level"):
-                values = line.move_line_id._dunning_interest_values(
-                    line.level_id, reminder.date
-                )
-                # As superuser: see COMPUTED_LINE_FIELDS.
-                line.sudo().write(values)
 
     def _record_levels(self, issue_date):
         """Record the new levels on the journal items, so that the next
@@ -1268,219 +825,6 @@ class AccountDunningReminder(models.Model):
         moves = self.env["account.move"].browse(list(bodies))
         moves.sudo()._message_log_batch(
             bodies={move_id: "<br/>".join(texts) for move_id, texts in bodies.items()}
-        )
-
-    def _fee_term(self):
-        self.ensure_one()
-        return self.term_id or self.level_id.term_id
-
-    def _has_charges(self):
-        """The reminder charges fees or interest."""
-        self.ensure_one()
-        currency = self.currency_id
-        return not (
-            currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest)
-        )
-
-    def _charge_items(self):
-        """Charges of the reminder, one dict each: the fixed fee of the level
-        (taxes of the terms on it), the fee per invoice (recovery indemnity,
-        outside VAT, on its own account) and the interest per currency of the
-        items (outside VAT)."""
-        self.ensure_one()
-        term = self._fee_term()
-        company_currency = self.currency_id
-        new_lines = self.line_ids.filtered("is_new_level")
-        no_tax = self.env["account.tax"]
-        charges = []
-        fixed = self.level_id.fee_amount
-        if not company_currency.is_zero(fixed):
-            charges.append(
-                {
-                    "kind": "fee",
-                    "name": self.env._("Reminder fees %s", self.name),
-                    "amount": fixed,
-                    "currency": company_currency,
-                    "account": term.fee_account_id,
-                    "taxes": term.fee_tax_ids,
-                }
-            )
-        indemnity = sum(new_lines.mapped("amount_fee_invoice"))
-        if not company_currency.is_zero(indemnity):
-            charges.append(
-                {
-                    "kind": "indemnity",
-                    "name": self.env._(
-                        "Fixed recovery indemnity %(name)s (%(count)s invoices)",
-                        name=self.name,
-                        count=len(new_lines.filtered("amount_fee_invoice")),
-                    ),
-                    "amount": indemnity,
-                    "currency": company_currency,
-                    "account": term.indemnity_account_id,
-                    "taxes": no_tax,
-                }
-            )
-        for currency, lines in new_lines.grouped("currency_id").items():
-            amount = sum(lines.mapped("amount_interest"))
-            if currency.is_zero(amount):
-                continue
-            charges.append(
-                {
-                    "kind": "interest",
-                    "name": self.env._("Late-payment interest %s", self.name),
-                    "amount": amount,
-                    "currency": currency,
-                    "account": term.interest_account_id,
-                    "taxes": no_tax,
-                }
-            )
-        return charges
-
-    def _check_fee_config(self):
-        """Refuse to issue when fees or interest cannot be posted."""
-        self.ensure_one()
-        if not self._has_charges():
-            return
-        term = self._fee_term()
-        charges = self._charge_items()
-        invoiced = any(charge["taxes"] for charge in charges)
-        missing = []
-        if invoiced and not term.fee_invoice_journal_id:
-            missing.append(self.env._("a fees invoice journal (the fees carry taxes)"))
-        if not invoiced and not term.journal_id:
-            missing.append(self.env._("a fees journal"))
-        labels = {
-            "fee": self.env._("a fees account"),
-            "indemnity": self.env._("a recovery indemnity account"),
-            "interest": self.env._("an interest account"),
-        }
-        for kind, label in labels.items():
-            if any(c["kind"] == kind and not c["account"] for c in charges):
-                missing.append(label)
-        if missing:
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s charges fees or interest, but the reminder "
-                    "terms %(term)s are missing %(missing)s.",
-                    name=self.name,
-                    term=term.display_name,
-                    missing=", ".join(missing),
-                )
-            )
-        if not invoiced and term.journal_id.type == "sale":
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s: its fees and interest carry no tax and are "
-                    "posted as a miscellaneous entry, which cannot go in the sales "
-                    "journal %(journal)s (it would break the numbering of the "
-                    "invoices). Choose a general journal as fees journal of the "
-                    "reminder terms %(term)s.",
-                    name=self.name,
-                    journal=term.journal_id.display_name,
-                    term=term.display_name,
-                )
-            )
-
-    def _compute_fee_payment_reference(self):
-        """RF creditor reference built on the reminder number."""
-        self.ensure_one()
-        base = "".join(ch for ch in (self.name or "").upper() if ch.isalnum())
-        return engine_references.rf_reference(base[-21:] or str(self.id))
-
-    def _create_fee_move(self, issue_date):
-        """Post the fees and interest of the reminder; return the entry."""
-        self.ensure_one()
-        if not self._has_charges():
-            return self.env["account.move"]
-        move = self.env["account.move"].create(self._prepare_fee_move_vals(issue_date))
-        move.action_post()
-        return move
-
-    def _prepare_fee_move_vals(self, issue_date):
-        """Values of the entry of the charges: a customer invoice in the fees
-        invoice journal when the fees carry taxes, else a miscellaneous entry
-        in the fees journal, with one receivable item per currency (interest
-        stays in the currency of the invoices it is charged on)."""
-        self.ensure_one()
-        term = self._fee_term()
-        charges = self._charge_items()
-        company = self.company_id
-        company_currency = self.currency_id
-        label = self.env._("Reminder %s", self.name)
-        due_date = issue_date + timedelta(days=self.level_id.payment_delay_days)
-        values = {
-            "company_id": company.id,
-            "date": issue_date,
-            "ref": label,
-            "payment_reference": self._compute_fee_payment_reference(),
-            "partner_id": self.partner_id.id,
-        }
-        if any(charge["taxes"] for charge in charges):
-            # An invoice has one currency: interest in another currency is
-            # converted at the issue date (its amount is kept in the label).
-            return dict(
-                values,
-                move_type="out_invoice",
-                journal_id=term.fee_invoice_journal_id.id,
-                currency_id=company_currency.id,
-                invoice_date=issue_date,
-                invoice_payment_term_id=False,
-                invoice_date_due=due_date,
-                invoice_line_ids=[
-                    fields.Command.create(
-                        {
-                            "name": charge["name"]
-                            if charge["currency"] == company_currency
-                            else f"{charge['name']} "
-                            f"({format_amount(self.env, charge['amount'], charge['currency'])})",
-                            "account_id": charge["account"].id,
-                            "quantity": 1,
-                            "price_unit": charge["currency"]._convert(
-                                charge["amount"], company_currency, company, issue_date
-                            ),
-                            "tax_ids": [fields.Command.set(charge["taxes"].ids)],
-                        }
-                    )
-                    for charge in charges
-                ],
-            )
-        receivable = self.partner_id.with_company(company).property_account_receivable_id
-        line_cmds = []
-        per_currency = defaultdict(lambda: [0.0, 0.0])
-        for charge in charges:
-            currency = charge["currency"]
-            balance = currency._convert(charge["amount"], company_currency, company, issue_date)
-            per_currency[currency][0] += charge["amount"]
-            per_currency[currency][1] += balance
-            line_cmds.append(
-                fields.Command.create(
-                    {
-                        "name": charge["name"],
-                        "account_id": charge["account"].id,
-                        "partner_id": self.partner_id.id,
-                        "currency_id": currency.id,
-                        "amount_currency": -charge["amount"],
-                        "balance": -balance,
-                    }
-                )
-            )
-        for currency, (amount, balance) in per_currency.items():
-            line_cmds.append(
-                fields.Command.create(
-                    {
-                        "name": label,
-                        "account_id": receivable.id,
-                        "partner_id": self.partner_id.id,
-                        "currency_id": currency.id,
-                        "amount_currency": amount,
-                        "balance": balance,
-                        "date_maturity": due_date,
-                    }
-                )
-            )
-        return dict(
-            values, move_type="entry", journal_id=term.journal_id.id, line_ids=line_cmds
         )
 
     # ------------------------------------------------------------------

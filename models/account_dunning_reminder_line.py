@@ -172,6 +172,20 @@ class AccountDunningReminderLine(models.Model):
                 )
             )
 
+    def _dunning_item_gone(self):
+        """The item of this line left the reminder since it was created: paid
+        or reconciled, its entry no longer posted (cancelled, reset to
+        draft), or put on hold."""
+        self.ensure_one()
+        move_line = self.move_line_id
+        return (
+            not move_line
+            or move_line.reconciled
+            or move_line.company_currency_id.is_zero(move_line.amount_residual)
+            or move_line.parent_state != "posted"
+            or (self.line_type != "blocked" and move_line.move_id.dunning_blocked)
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_reminder_draft(

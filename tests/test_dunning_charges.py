@@ -4,10 +4,12 @@
 from datetime import date, timedelta
 
 from freezegun import freeze_time
+from psycopg2 import IntegrityError
 
 from odoo import Command, fields
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import DunningCommon
 
@@ -437,3 +439,16 @@ class TestDunningCharges(DunningCommon):
         self.assertEqual(table[date(2023, 1, 1)], 2.5)
         self.assertEqual(table[date(2026, 1, 1)], 2.15)
         self.assertEqual(len([d for d in table if d.year <= 2026]), 27)
+
+    def test_reference_rates_extended_by_administrators(self):
+        rates = self.env["account.dunning.reference.rate"]
+        self.assertTrue(rates.with_user(self.billing).search([]))
+        with self.assertRaises(AccessError):
+            rates.with_user(self.billing).create({"date_from": "2026-07-01", "rate": 2.0})
+        manager = new_test_user(
+            self.env, login="charges_manager", groups="account.group_account_manager"
+        )
+        added = rates.with_user(manager).create({"date_from": "2026-07-01", "rate": 2.0})
+        self.assertEqual(added.display_name, "H2 2026")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"):
+            rates.with_user(manager).create({"date_from": "2026-07-01", "rate": 2.1})

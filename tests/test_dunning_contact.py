@@ -400,7 +400,7 @@ class TestDunningContact(DunningCommon):
         def server_down(model, message, *args, **kwargs):
             raise ConnectionRefusedError("[Errno 111] Connection refused")
 
-        def server_up(model, message, *args, **kwargs):
+        def server_up(_model, message, *_args, **_kwargs):
             delivered.append(message["To"])
             return message["Message-Id"]
 

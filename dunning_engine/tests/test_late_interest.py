@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from dunning_engine import bounds
 from dunning_engine.interest import (
     MissingReferenceRate,
+    ReferenceRate,
     half_year_start,
     late_interest,
     reference_rate_for,
@@ -21,7 +22,7 @@ ECB = {
 
 
 def test_known_figure_1000_over_30_days_at_12_15():
-    result = late_interest(1000, date(2026, 3, 2), date(2026, 4, 1), rate="12.15")
+    result = late_interest(1000, date(2026, 3, 2), date(2026, 4, 1), "12.15")
     # 1000 * 12.15 % * 30 / 365 = 9.986...
     assert result.amount == Decimal("9.99")
     assert (result.date_from, result.date_to) == (date(2026, 3, 3), date(2026, 4, 1))
@@ -31,18 +32,18 @@ def test_known_figure_1000_over_30_days_at_12_15():
 
 def test_french_rate_j14_and_j7():
     due = date(2026, 3, 2)
-    ecb_plus_10 = dict(reference_rates=ECB, margin=10)
-    assert late_interest(1000, due, due + timedelta(days=14), **ecb_plus_10).amount == Decimal(
+    ecb_plus_10 = ReferenceRate(ECB, 10)
+    assert late_interest(1000, due, due + timedelta(days=14), ecb_plus_10).amount == Decimal(
         "4.66"
     )
-    assert late_interest(1000, due, due + timedelta(days=7), **ecb_plus_10).amount == Decimal(
+    assert late_interest(1000, due, due + timedelta(days=7), ecb_plus_10).amount == Decimal(
         "2.33"
     )
 
 
 def test_period_over_1_july_split_over_two_reference_rates():
     result = late_interest(
-        1000, date(2025, 6, 20), date(2025, 7, 10), reference_rates=ECB, margin=10
+        1000, date(2025, 6, 20), date(2025, 7, 10), ReferenceRate(ECB, 10)
     )
     first, second = result.periods
     assert (first.date_from, first.date_to, first.days) == (
@@ -64,7 +65,7 @@ def test_period_over_1_july_split_over_two_reference_rates():
 
 def test_same_reference_rate_over_1_january_is_one_period():
     result = late_interest(
-        1000, date(2025, 12, 20), date(2026, 1, 9), reference_rates=ECB, margin=8
+        1000, date(2025, 12, 20), date(2026, 1, 9), ReferenceRate(ECB, 8)
     )
     assert len(result.periods) == 1
     assert result.periods[0].days == 20
@@ -76,7 +77,7 @@ def test_partial_payment_mid_period():
         1000,
         date(2026, 3, 2),
         date(2026, 4, 1),
-        rate="12.15",
+        "12.15",
         payments=[(date(2026, 3, 12), 900)],
     )
     # (1000 * 10 + 100 * 20) * 12.15 % / 365 = 3.9945...
@@ -86,14 +87,14 @@ def test_partial_payment_mid_period():
 
 def test_payments_before_the_period_reduce_it_all():
     result = late_interest(
-        1000, date(2026, 3, 2), date(2026, 4, 1), rate="12.15", payments=[(date(2026, 3, 2), 900)]
+        1000, date(2026, 3, 2), date(2026, 4, 1), "12.15", payments=[(date(2026, 3, 2), 900)]
     )
     assert (
         result.amount
-        == late_interest(100, date(2026, 3, 2), date(2026, 4, 1), rate="12.15").amount
+        == late_interest(100, date(2026, 3, 2), date(2026, 4, 1), "12.15").amount
     )
     paid = late_interest(
-        1000, date(2026, 3, 2), date(2026, 4, 1), rate="12.15", payments=[(date(2026, 3, 1), 1000)]
+        1000, date(2026, 3, 2), date(2026, 4, 1), "12.15", payments=[(date(2026, 3, 1), 1000)]
     )
     assert paid.amount == 0
     assert paid.periods == ()
@@ -103,19 +104,19 @@ def test_from_last_charged_date_after_a_level_without_interest():
     due = date(2026, 3, 2)
     # J+7 without interest: nothing charged, the last charged date stays the due date.
     # J+14 with interest: the 14 days from the due date are charged.
-    at_j14 = late_interest(1000, due, due + timedelta(days=14), rate="12.15")
+    at_j14 = late_interest(1000, due, due + timedelta(days=14), "12.15")
     assert at_j14.amount == Decimal("4.66")
     assert at_j14.date_from == date(2026, 3, 3)
     # J+30 after interest charged up to J+14: the 16 following days only.
-    at_j30 = late_interest(1000, at_j14.date_to, due + timedelta(days=30), rate="12.15")
+    at_j30 = late_interest(1000, at_j14.date_to, due + timedelta(days=30), "12.15")
     assert at_j30.date_from == date(2026, 3, 17)
     assert at_j30.periods[0].days == 16
     assert at_j30.amount == Decimal("5.33")
 
 
 def test_nothing_when_the_period_is_empty_or_reversed():
-    assert late_interest(1000, date(2026, 3, 2), date(2026, 3, 2), rate=10).amount == 0
-    assert late_interest(1000, date(2026, 3, 2), date(2026, 3, 1), rate=10).periods == ()
+    assert late_interest(1000, date(2026, 3, 2), date(2026, 3, 2), 10).amount == 0
+    assert late_interest(1000, date(2026, 3, 2), date(2026, 3, 1), 10).periods == ()
 
 
 def test_negative_total_rate_counts_as_zero():
@@ -124,8 +125,7 @@ def test_negative_total_rate_counts_as_zero():
             1000,
             date(2026, 3, 2),
             date(2026, 4, 1),
-            reference_rates={date(2026, 1, 1): -0.5},
-            margin=0,
+            ReferenceRate({date(2026, 1, 1): -0.5}),
         ).amount
         == 0
     )
@@ -133,20 +133,16 @@ def test_negative_total_rate_counts_as_zero():
 
 def test_missing_half_year_is_a_clear_error():
     with pytest.raises(MissingReferenceRate) as error:
-        late_interest(1000, date(2026, 6, 1), date(2026, 7, 15), reference_rates=ECB, margin=10)
+        late_interest(1000, date(2026, 6, 1), date(2026, 7, 15), ReferenceRate(ECB, 10))
     assert error.value.half_year == date(2026, 7, 1)
     assert "2026-07-01" in str(error.value)
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="either"):
-        late_interest(1000, date(2026, 1, 1), date(2026, 2, 1))
-    with pytest.raises(ValueError, match="either"):
-        late_interest(1000, date(2026, 1, 1), date(2026, 2, 1), rate=1, reference_rates=ECB)
     with pytest.raises(ValueError, match="negative"):
-        late_interest(-1, date(2026, 1, 1), date(2026, 2, 1), rate=1)
+        late_interest(-1, date(2026, 1, 1), date(2026, 2, 1), 1)
     with pytest.raises(ValueError, match="day basis"):
-        late_interest(1, date(2026, 1, 1), date(2026, 2, 1), rate=1, day_basis=300)
+        late_interest(1, date(2026, 1, 1), date(2026, 2, 1), 1, day_basis=300)
 
 
 def test_half_year_helpers():
@@ -169,8 +165,8 @@ payment_lists = st.lists(st.tuples(days_in_range, st.decimals(0, 500_000, places
 @given(amounts, days_in_range, st.integers(0, 800), payment_lists, st.decimals(-5, 20, places=2))
 def test_interest_never_negative(amount, start, length, payments, margin):
     end = start + timedelta(days=length)
-    for kwargs in ({"rate": abs(margin)}, {"reference_rates": RATES, "margin": margin}):
-        result = late_interest(amount, start, end, payments=payments, **kwargs)
+    for rate in (abs(margin), ReferenceRate(RATES, margin)):
+        result = late_interest(amount, start, end, rate, payments=payments)
         assert result.amount >= 0
         assert all(period.amount >= 0 for period in result.periods)
         assert sum(period.days for period in result.periods) in (0, length)
@@ -182,11 +178,11 @@ def test_interest_never_negative(amount, start, length, payments, margin):
 def test_two_steps_equal_once_within_rounding(amount, start, first, second, payments, reference):
     middle = start + timedelta(days=first)
     end = middle + timedelta(days=second)
-    kwargs = {"reference_rates": RATES, "margin": 8} if reference else {"rate": "12.15"}
-    once = late_interest(amount, start, end, payments=payments, **kwargs).amount
+    rate = ReferenceRate(RATES, 8) if reference else "12.15"
+    once = late_interest(amount, start, end, rate, payments=payments).amount
     twice = (
-        late_interest(amount, start, middle, payments=payments, **kwargs).amount
-        + late_interest(amount, middle, end, payments=payments, **kwargs).amount
+        late_interest(amount, start, middle, rate, payments=payments).amount
+        + late_interest(amount, middle, end, rate, payments=payments).amount
     )
     assert abs(once - twice) <= Decimal("0.01")
 
@@ -195,8 +191,8 @@ def test_two_steps_equal_once_within_rounding(amount, start, first, second, paym
 def test_a_payment_never_raises_interest(amount, start, length, paid):
     end = start + timedelta(days=length)
     day = start + timedelta(days=length // 2)
-    without = late_interest(amount, start, end, rate=10).amount
-    with_payment = late_interest(amount, start, end, rate=10, payments=[(day, paid)]).amount
+    without = late_interest(amount, start, end, 10).amount
+    with_payment = late_interest(amount, start, end, 10, payments=[(day, paid)]).amount
     assert with_payment <= without
 
 
