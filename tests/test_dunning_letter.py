@@ -36,9 +36,9 @@ class TestDunningNoPdfEngine(DunningCommon):
         )
 
     def test_email_sent_without_the_letter(self):
-        # An accountant sends (billing clerks only read reminders here).
+        # A billing clerk sends (Invoicing is a reminder user, issue 6).
         clerk = new_test_user(
-            self.env, login="dunning_no_pdf_clerk", groups="account.group_account_user"
+            self.env, login="dunning_no_pdf_clerk", groups="account.group_account_invoice"
         )
         reminder = self._issued_reminder().with_user(clerk)
         action = reminder.action_send()
@@ -53,7 +53,8 @@ class TestDunningNoPdfEngine(DunningCommon):
             composer._action_send_mail()
         self.assertEqual(len(logs.output), 2)  # the letter and the invoice
         self.assertIn("Unable to find Wkhtmltopdf", logs.output[0])
-        self.assertEqual(reminder.state, "sent")
+        # Sent means delivered (issue 7): queued until the mail queue runs.
+        self.assertEqual((reminder.state, reminder.send_state), ("issued", "queued"))
         message = reminder.message_ids.filtered(lambda m: m.message_type == "comment")
         self.assertEqual(len(message), 1)
         self.assertFalse(message.attachment_ids)
@@ -101,9 +102,11 @@ class TestDunningNoPdfEngine(DunningCommon):
             NO_PDF_ENGINE,
             self.assertLogs(SEND_LOGGER, "WARNING") as logs,
         ):
+            automation.action_start()
+            # Started in the background: the cron processes the run.
             automation.with_context(
                 force_report_rendering=True, mail_notify_force_send=False
-            ).action_start()
+            )._cron_run_due()
         self.assertEqual(len(logs.output), 4)
         run = automation.run_ids
         self.assertEqual((run.sent_count, run.state), (2, "done"))
@@ -113,10 +116,13 @@ class TestDunningNoPdfEngine(DunningCommon):
         reminders = self._reminders() | self._reminders(self.partner_b)
         self.assertEqual(run.error_ids.reminder_id, reminders)
         for reminder in reminders:
-            self.assertEqual(reminder.state, "sent")
+            self.assertEqual(reminder.send_state, "queued")
             mail = self._queued_mails(reminder)
             self.assertEqual(len(mail), 1)
             self.assertFalse(mail.attachment_ids)
+        # Sent once the mail queue delivered the emails (issue 7).
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual(set(reminders.mapped("state")), {"sent"})
 
     def test_letter_channel_still_needs_the_engine(self):
         """A level sent by post has nothing to send without its letter: an
@@ -133,7 +139,9 @@ class TestDunningNoPdfEngine(DunningCommon):
             }
         )
         with freeze_time("2026-01-11"), NO_PDF_ENGINE:
-            automation.with_context(force_report_rendering=True).action_start()
+            automation.action_start()
+            # Started in the background: the cron processes the run.
+            automation.with_context(force_report_rendering=True)._cron_run_due()
         run = automation.run_ids
         self.assertEqual((run.sent_count, run.state), (0, "error"))
         self.assertEqual(run.error_ids.severity, "error")
@@ -165,6 +173,7 @@ class TestDunningLetter(DunningCommon):
                 "journal_id": cls.company_data["default_journal_misc"].id,
                 "fee_account_id": fee_account.id,
                 "interest_account_id": fee_account.id,
+                "indemnity_account_id": fee_account.id,
             }
         )
         cls.level_1.write(
