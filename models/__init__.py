@@ -2,6 +2,7 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
+from . import account_dunning_reminder_contact
 from . import account_dunning_reminder_line
 from . import res_company
 from . import res_config_settings

@@ -103,3 +103,15 @@ class AccountDunningReminderLine(models.Model):
     previous_level_number = fields.Integer()
     previous_date = fields.Date()
     previous_count = fields.Integer()
+
+    def _dunning_dropped_at_issue(self):
+        """The item of the line was paid, reconciled, is no longer posted
+        (cancelled, reset to draft) or was put on hold since the reminder was
+        made: the line drops out at issue."""
+        self.ensure_one()
+        move_line = self.move_line_id
+        if not move_line or move_line.reconciled or move_line.parent_state != "posted":
+            return True
+        if move_line.company_currency_id.is_zero(move_line.amount_residual):
+            return True
+        return self.line_type != "blocked" and move_line.move_id.dunning_blocked

@@ -395,10 +395,10 @@ class TestDunningContact(DunningCommon):
         automation = self._daily_automation(D)
         delivered = []
 
-        def server_down(model, message, *args, **kwargs):
+        def server_down(_model, _message, *_args, **_kwargs):
             raise ConnectionRefusedError("[Errno 111] Connection refused")
 
-        def server_up(model, message, *args, **kwargs):
+        def server_up(_model, message, *_args, **_kwargs):
             delivered.append(message["To"])
             return message["Message-Id"]
 

@@ -1,0 +1,383 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from collections import Counter
+
+import psycopg2
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+
+from ..dunning_engine import contact as engine_contact
+from ..dunning_engine import levels as engine_levels
+
+DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner"
+
+
+class AccountDunningReminder(models.Model):
+    """Contact policy and invariants of reminders: spacing of the reminders to
+    one customer, why each line is (or is not) escalated, one draft per
+    customer, items claimed once, holds re-checked, customer fixed."""
+
+    _inherit = "account.dunning.reminder"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        try:
+            # In a savepoint: the error below can still read the customers.
+            with self.env.cr.savepoint(flush=False):
+                return super().create(vals_list)
+        except psycopg2.errors.UniqueViolation as exc:
+            if exc.diag.constraint_name != DRAFT_UNIQUE_INDEX:
+                raise
+            partners = self.env["res.partner"].browse(
+                [vals.get("partner_id") for vals in vals_list]
+            )
+            raise UserError(
+                self.env._(
+                    "A draft reminder already exists for %(partners)s (another "
+                    "user or an automation may have created it at the same "
+                    "moment): only one draft reminder per customer is allowed. "
+                    "Create the reminders again to recompute that draft.",
+                    partners=", ".join(partners.exists().mapped("display_name")),
+                )
+            ) from exc
+
+    def _auto_init(self):
+        super()._auto_init()
+        # One draft per customer and company, whoever creates it: two users
+        # (or a user and an automation) creating reminders at the same moment
+        # cannot both add a draft, the second one is refused by the database.
+        cr = self.env.cr
+        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
+            return
+        # Databases from before the invariant may hold several drafts of one
+        # customer: the older ones are cancelled, the newest one is kept.
+        cr.execute(
+            """
+            UPDATE account_dunning_reminder r SET state = 'cancel'
+             WHERE r.state = 'draft'
+               AND EXISTS (SELECT 1 FROM account_dunning_reminder o
+                            WHERE o.state = 'draft' AND o.id > r.id
+                              AND o.partner_id = r.partner_id
+                              AND o.company_id = r.company_id)
+            """
+        )
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner
+                ON account_dunning_reminder (partner_id, company_id)
+             WHERE state = 'draft'
+            """
+        )
+
+    @api.constrains("partner_id", "line_ids")
+    def _check_lines_partner(self):
+        """The customer of a reminder is fixed once it lists items: changing
+        it would send the items of one customer to another."""
+        for reminder in self:
+            strangers = reminder.line_ids.move_line_id.filtered(
+                lambda l, reminder=reminder: l.partner_id.commercial_partner_id
+                != reminder.partner_id.commercial_partner_id
+            )
+            if strangers:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(name)s lists items of %(others)s: its customer "
+                        "cannot be %(partner)s. The customer of a reminder cannot be "
+                        "changed once it has lines; cancel it and create a new one.",
+                        name=reminder.name,
+                        others=", ".join(
+                            strangers.partner_id.commercial_partner_id.mapped(
+                                "display_name"
+                            )
+                        ),
+                        partner=reminder.partner_id.display_name,
+                    )
+                )
+
+    @api.model
+    def _dunning_line_level(self, line, term, as_of, total_overdue, contact, rules_cache):
+        """Level an overdue item reaches on ``as_of`` (an empty record when
+        none) and why: only invoices and receipts escalate, one level at a time
+        (or jumping), following their plan when the terms space the reminders,
+        to the last level once the customer's contact cap is reached."""
+        new_level = self.env["account.dunning.level"]
+        if not line.move_id.is_invoice(include_receipts=True):
+            return new_level, ("not_invoice", {})
+        if not term:
+            return new_level, ("no_terms", {})
+        if term not in rules_cache:
+            rules_cache[term] = term._get_engine_levels()
+        rules = rules_cache[term]
+        policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
+        decision = engine_levels.decide(
+            rules,
+            line._dunning_engine_state(),
+            as_of,
+            max_reminders=term.max_reminders,
+            jump=term.escalation_mode == "jump",
+            total_overdue=total_overdue,
+            follow_plan=bool(term.min_contact_days),
+        )
+        if decision.reason == engine_levels.REPEAT and not term.max_reminders:
+            # One reminder per level: an item brought to the last level by
+            # the contact cap is not reminded again at that level.
+            return new_level, ("exhausted", {})
+        why = self._dunning_why(decision, as_of, policy, contact)
+        if decision.level is None:
+            return new_level, why
+        cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
+        number = engine_contact.target_level(
+            decision.level.number, rules[-1].number, cap_reached
+        )
+        if number != decision.level.number:
+            why = ("last_level", {"count": policy.max_before_last})
+        return new_level.browse(rules[number - 1].key), why
+
+    @api.model
+    def _dunning_why(self, decision, as_of, policy, contact):
+        """Reason code (and its values) of an item's level decision."""
+        if decision.level is not None:
+            last_contact = contact.get("last_contact")
+            held = engine_contact.held_by_quiet_period(
+                policy, decision.trigger_date, last_contact, as_of
+            )
+            return (
+                "held" if held else "escalated",
+                {"date": decision.trigger_date, "days": policy.min_days},
+            )
+        if decision.reason == engine_levels.EXHAUSTED:
+            return ("exhausted", {})
+        if decision.reason == engine_levels.NO_LEVELS:
+            return ("no_terms", {})
+        if decision.reason == engine_levels.NOT_DUE:
+            return ("not_due", {})
+        if decision.trigger_date and decision.trigger_date <= as_of:
+            return ("below_minimum", {})
+        return ("waiting", {"date": decision.trigger_date})
+
+    @api.model
+    def _dunning_explain(self, why, move_line, new_level):
+        """Values ``escalation`` and ``explanation`` of a reminder line."""
+        code, params = why
+        date = params.get("date")
+        date_str = tools.format_date(self.env, date) if date else ""
+        level = new_level.name if new_level else ""
+        texts = {
+            "escalated": lambda: self.env._("Reaches level %(level)s, planned on %(date)s.",
+                                   level=level, date=date_str),
+            "held": lambda: self.env._(
+                "Reaches level %(level)s, planned on %(date)s: it waited for this "
+                "reminder (at least %(days)s days between two reminders to the "
+                "customer).",
+                level=level,
+                date=date_str,
+                days=params.get("days"),
+            ),
+            "last_level": lambda: self.env._(
+                "Brought to the last level %(level)s: the customer already received "
+                "%(count)s reminders before it.",
+                level=level,
+                count=params.get("count"),
+            ),
+            "waiting": lambda: self.env._("Not escalated: its next level is due on %(date)s.",
+                                 date=date_str),
+            "below_minimum": lambda: self.env._(
+                "Not escalated: the overdue balance of the customer is below the "
+                "minimum amount of its next level."
+            ),
+            "exhausted": lambda: self.env._("Not escalated: every level of its terms was reached."),
+            "not_due": lambda: self.env._("Not yet due: listed for information."),
+            "no_terms": lambda: self.env._("Not escalated: no reminder terms apply."),
+            "not_invoice": lambda: self.env._(
+                "Not an invoice: listed and counted, never escalated."
+            ),
+            "charge": lambda: self.env._(
+                "Fees and interest of reminder %(name)s, not yet paid: counted in "
+                "the total to pay, never escalated.",
+                name=move_line.move_id.sudo().dunning_charge_reminder_id.name or "",
+            ),
+            "credit": lambda: self.env._("Open credit: deducted from the total to pay."),
+            "blocked": lambda: self.env._(
+                "On hold: listed for information, never escalated nor counted."
+            ),
+        }
+        return {"escalation": code, "explanation": texts[code]()}
+
+    @api.model
+    def _dunning_contact_states(self, company, as_of, lines_by_partner):
+        """Contact state of each customer of ``lines_by_partner`` (commercial
+        partner -> its open items) at ``as_of``: the contact policy of its
+        terms, the date of its last reminder, and the engine's decision (may it
+        be reminded now, is the cap before the last level reached)."""
+        partners = self.env["res.partner"].browse(
+            [partner.id for partner in lines_by_partner]
+        )
+        issued_domain = [
+            ("partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            ("state", "in", ("issued", "sent")),
+            ("issue_date", "!=", False),
+        ]
+        last_dates = dict(
+            self._read_group(issued_domain, ["partner_id"], ["issue_date:max"])
+        )
+        result = {}
+        for partner, move_lines in lines_by_partner.items():
+            term = partner.with_company(company)._get_dunning_term()
+            policy = term._contact_policy()
+            last_contact = last_dates.get(partner) or None
+            count = 0
+            if policy.max_before_last and last_contact and term.level_ids:
+                # Reminders below the last level since the oldest open item
+                # fell due: a customer who paid everything starts afresh.
+                due_dates = [
+                    line._dunning_due_date()
+                    for line in move_lines
+                    if line.amount_residual > 0
+                ]
+                if due_dates:
+                    count = self.search_count(
+                        issued_domain[1:]
+                        + [
+                            ("partner_id", "=", partner.id),
+                            ("issue_date", ">=", min(due_dates)),
+                            ("level_number", "<", max(term.level_ids.mapped("number"))),
+                        ]
+                    )
+            result[partner] = {
+                "term": term,
+                "policy": policy,
+                "last_contact": last_contact,
+                "decision": engine_contact.decide_contact(
+                    policy, as_of, last_contact, count
+                ),
+            }
+        return result
+
+    def _check_contact_allowed(self, contact):
+        """Refuse a reminder inside the quiet period of its customer."""
+        self.ensure_one()
+        decision = contact["decision"]
+        if not decision.allowed:
+            raise UserError(
+                self.env._(
+                    "%(partner)s was reminded on %(last)s: the reminder terms "
+                    "%(term)s allow one reminder every %(days)s days, the next one "
+                    "from %(next)s. The items that reached a level meanwhile wait "
+                    "for it.",
+                    partner=self.partner_id.display_name,
+                    last=tools.format_date(self.env, contact["last_contact"]),
+                    term=contact["term"].display_name,
+                    days=contact["policy"].min_days,
+                    next=tools.format_date(self.env, decision.next_contact),
+                )
+            )
+
+    @api.model
+    def _dunning_quiet_partners(self, partners, as_of):
+        """Customers among ``partners`` (all when None) with items to remind
+        but inside their quiet period at ``as_of``: {partner: next contact}."""
+        company = self.env.company
+        open_lines = self._dunning_open_lines(company, partners)
+        by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
+        return {
+            partner: contact["decision"].next_contact
+            for partner, contact in self._dunning_contact_states(
+                company, as_of, by_partner
+            ).items()
+            if not contact["decision"].allowed
+        }
+
+    def _lock_claimed_items(self):
+        """Lock the journal items the reminders escalate until the end of the
+        transaction: two users issuing reminders for the same items at the same
+        moment are serialised (the second one sees the levels recorded by the
+        first and is refused as out of date)."""
+        move_lines = self.line_ids.filtered("is_new_level").move_line_id
+        if move_lines:
+            self.env.cr.execute(
+                "SELECT id FROM account_move_line WHERE id IN %s FOR UPDATE",
+                [tuple(move_lines.ids)],
+            )
+            move_lines.invalidate_recordset(
+                ["dunning_count", "dunning_level_id", "dunning_level_number"]
+            )
+
+    def _check_items_claimed_once(self):
+        """The same journal item is never escalated by two reminders: not by
+        two reminders issued together, nor by one already issued."""
+        lines = self.line_ids.filtered("is_new_level")
+        counts = Counter(lines.move_line_id.ids)
+        twice = lines.move_line_id.filtered(lambda l: counts[l.id] > 1)
+        others = self.env["account.dunning.reminder.line"].search(
+            [
+                ("move_line_id", "in", lines.move_line_id.ids),
+                ("is_new_level", "=", True),
+                ("reminder_id.state", "in", ("issued", "sent")),
+                ("reminder_id", "not in", self.ids),
+            ]
+        )
+        for line in lines:
+            twice |= others.filtered(
+                lambda o, line=line: o.move_line_id == line.move_line_id
+                and o.previous_count == line.previous_count
+            ).move_line_id
+        if twice:
+            raise UserError(
+                self.env._(
+                    "%(items)s cannot be claimed twice: another reminder already "
+                    "escalates them to the same level. Recompute or cancel the "
+                    "reminders.",
+                    items=", ".join(twice.move_id.mapped("display_name")),
+                )
+            )
+
+    def _check_partner_remindable(self):
+        """A customer marked "No Reminders" (or archived) since the reminder
+        was created is neither issued nor sent a reminder."""
+        self.ensure_one()
+        partner = self.partner_id.with_company(self.company_id)
+        if partner.dunning_blocked:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: %(partner)s is marked \"No Reminders\". "
+                    "Cancel the reminder, or remove the mark first.",
+                    name=self.name,
+                    partner=partner.display_name,
+                )
+            )
+
+    def _check_quiet_period(self):
+        """Refuse to issue a reminder too soon after the last one issued to the
+        customer, as the contact policy of its terms says."""
+        self.ensure_one()
+        term = self.partner_id.with_company(self.company_id)._get_dunning_term()
+        policy = term._contact_policy()
+        if not policy.min_days:
+            return
+        last = self.search(
+            [
+                ("partner_id", "=", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", ("issued", "sent")),
+                ("issue_date", "!=", False),
+                ("id", "!=", self.id),
+            ],
+            order="issue_date desc",
+            limit=1,
+        )
+        if not last:
+            return
+        decision = engine_contact.decide_contact(
+            policy, fields.Date.context_today(self), last.issue_date
+        )
+        self._check_contact_allowed(
+            {
+                "decision": decision,
+                "policy": policy,
+                "term": term,
+                "last_contact": last.issue_date,
+            }
+        )
