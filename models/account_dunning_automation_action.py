@@ -171,15 +171,16 @@ class AccountDunningAutomationAction(models.Model):
         issued = self._filtered_reminders("issued").filtered(
             lambda r: r.send_state != "queued"
         )
-        ok = self._for_each(
-            run,
-            issued,
-            "sent_count",
-            lambda r: r.with_context(dunning_run_id=run.id)._send_automatic(),
-        )
+        attempted = []
+
+        def send(reminder):
+            reminder.with_context(dunning_run_id=run.id)._send_automatic()
+            attempted.append(reminder)
+
+        ok = self._for_each(run, issued, "sent_count", send)
         # An email refused by the mail server at once is not "sent": it was
         # logged as an error of the run by the reminder.
-        failed = issued.filtered(lambda r: r.send_state == "failed")
+        failed = [r for r in attempted if r.send_state == "failed"]
         if failed:
             run.sent_count = max(run.sent_count - len(failed), 0)
             ok = False

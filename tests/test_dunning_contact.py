@@ -281,6 +281,19 @@ class TestDunningContact(DunningCommon):
         self.assertEqual(list(to_pay), [notice.currency_id])
         self.assertAlmostEqual(float(to_pay[notice.currency_id]), notice.amount_total)
         self.assertEqual(self._receivable_line(invoice).dunning_level_number, 5)
+        # A billing clerk reads the charges and the explanations.
+        billing = new_test_user(
+            self.env, login="billing_contact", groups="account.group_account_invoice"
+        )
+        self.assertEqual(
+            fee_moves.with_user(billing).dunning_charge_reminder_id, reminders
+        )
+        self.assertIn(
+            "never escalated",
+            notice.with_user(billing).line_ids.filtered(
+                lambda l: l.line_type == "charge"
+            )[0].explanation,
+        )
         # The email states the total to pay, fees and interest included.
         body = self._emails()[-1].body
         self.assertIn("Total to pay", body)
