@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunning_engine.contact import (
@@ -151,6 +151,8 @@ def test_follow_plan_keeps_the_items_on_their_plan():
     assert decide(PAYCATCH, after_late_l1, D + timedelta(days=7), follow_plan=True).level.number == 2
 
 
+# Each example simulates 150 days: no deadline on a loaded machine.
+@settings(deadline=None, max_examples=60)
 @given(
     st.lists(st.integers(min_value=0, max_value=20), min_size=1, max_size=6),
     st.integers(min_value=0, max_value=10),
