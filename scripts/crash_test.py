@@ -157,7 +157,10 @@ def start_server(args, logfile):
         f"--logfile={logfile}",
     ]
     log("server: " + " ".join(command[1:]))
-    return subprocess.Popen(command, start_new_session=True)
+    # The server logs to its logfile; its stderr (e.g. the gevent process
+    # failing when gevent's dependencies are missing) goes beside it.
+    with open(logfile + ".stderr", "a") as stderr:
+        return subprocess.Popen(command, start_new_session=True, stderr=stderr)
 
 
 def run_state(db):
