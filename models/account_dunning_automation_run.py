@@ -3,6 +3,7 @@
 
 import logging
 import time
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -192,11 +193,27 @@ class AccountDunningAutomationRun(models.Model):
                 )
                 run.current_batch_size = size
             run.batch_running = True
+            if not automation_model._in_test_mode():
+                # Should this batch be killed (time limit), Odoo gives up on
+                # the cron after three timeouts in a row until its next day:
+                # a trigger committed now brings it back in two minutes.
+                automation_model._trigger_cron(fields.Datetime.now() + timedelta(minutes=2))
             # A new transaction for the batch, whose locks come first.
             automation_model._commit()
+            batch_start = time.monotonic()
             try:
                 with self.env.cr.savepoint():
                     processed = run._process_batch()
+                if (
+                    time_budget is not None
+                    and run.current_batch_size
+                    and run.current_batch_size < run.automation_id.batch_size
+                    and time.monotonic() - batch_start < time_budget / 4
+                ):
+                    # Batches made smaller after a kill grow back when fast.
+                    run.current_batch_size = min(
+                        run.current_batch_size * 2, run.automation_id.batch_size
+                    )
             except Exception as exc:  # pylint: disable=broad-except
                 # A failure outside the actions (locks, bookkeeping): this
                 # run ends in error, the other runs go on.

@@ -806,7 +806,11 @@ class AccountDunningReminder(models.Model):
             # As superuser: the dunning state of journal items is written by
             # the reminders only (see DUNNING_ITEM_FIELDS). The items are not
             # tracked: skip the tracking machinery, the invoices get a message.
-            move_lines.sudo().with_context(tracking_disable=True).write(values)
+            # Nor do they change the invoice: skip its synchronisation (taxes,
+            # payment terms), half of the time of issuing a batch.
+            move_lines.sudo().with_context(
+                tracking_disable=True, skip_invoice_sync=True
+            ).write(values)
         self._log_on_invoices(
             self.line_ids.filtered("is_new_level"),
             lambda line: self.env._(

@@ -39,7 +39,7 @@ GOAL_MEMORY_GROWTH = 0.20  # peak memory within 20 % from 1k to 20k invoices
 GOAL_BATCH_SECONDS = 30.0  # no batch transaction longer than 30 s
 
 PER_CUSTOMER = 5
-ORM_INVOICES = 1000
+ORM_INVOICES = int(os.environ.get("BENCH_ORM_INVOICES", 1000))
 BASE_DB = "dun_scale_bench_base"
 
 
@@ -269,7 +269,19 @@ def child_run(args):
         start = time.perf_counter()
         run = automation._start_run(date.today(), scheduled=False)
         cr.commit()
+        profiler = None
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         env["account.dunning.automation.run"]._process_running()
+        if profiler:
+            import pstats
+
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr)
+            stats.sort_stats("cumulative").print_stats(60)
         cr.commit()
         elapsed = time.perf_counter() - start
         queries = odoo.sql_db.sql_counter - queries

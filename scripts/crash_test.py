@@ -127,6 +127,29 @@ def setup_data(db, customers, port):
         return automation.id
 
 
+def warm_up(db):
+    """Generate the report assets (CSS bundles) once, as any real database
+    has them: otherwise the first batch with a letter generates them in its
+    transaction, and a worker killed in that batch loses them again."""
+    registry = odoo.modules.registry.Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        invoice = env["account.move"].search([("move_type", "=", "out_invoice")], limit=1)
+        env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)
+        cr.commit()
+
+
+def reuse_data(db):
+    """--reuse: the database of a previous attempt whose run never committed
+    a batch (no reminder yet): its run is deleted, its data kept."""
+    reminders = sql(db, "SELECT count(*) FROM account_dunning_reminder")[0][0]
+    if reminders:
+        raise SystemExit("--reuse: the database already has reminders; run without --reuse")
+    sql(db, "DELETE FROM account_dunning_automation_run")
+    sql(db, "DELETE FROM ir_cron_progress")  # the timeouts of that attempt
+    return sql(db, "SELECT id FROM account_dunning_automation WHERE name = 'Crash test'")[0][0]
+
+
 def start_run(db, automation_id):
     """What the Start button does: the run record, a trigger of the cron."""
     registry = odoo.modules.registry.Registry(db)
@@ -157,7 +180,10 @@ def start_server(args, logfile):
         f"--logfile={logfile}",
     ]
     log("server: " + " ".join(command[1:]))
-    return subprocess.Popen(command, start_new_session=True)
+    # The server logs to its logfile; its stderr (e.g. the gevent process
+    # failing when gevent's dependencies are missing) goes beside it.
+    with open(logfile + ".stderr", "a") as stderr:
+        return subprocess.Popen(command, start_new_session=True, stderr=stderr)
 
 
 def run_state(db):
@@ -248,6 +274,7 @@ def main():
     parser.add_argument("--customers", type=int, default=300)
     parser.add_argument("--kill-at", type=int, default=100, help="customers done before the kill")
     parser.add_argument("--logdir", default="/tmp")
+    parser.add_argument("--reuse", action="store_true", help="keep the data of a previous attempt")
     args = parser.parse_args()
     config.parse_config(
         [f"--addons-path={args.addons_path}", f"-d{args.database}", "--db_replica_host=",
@@ -258,7 +285,11 @@ def main():
         f"limit_time_real_cron={config['limit_time_real_cron']} "
         f"limit_memory_hard={config['limit_memory_hard'] // 2**20}MB (defaults)")
     log(f"load average: {os.getloadavg()}")
-    automation_id = setup_data(args.database, args.customers, args.port)
+    if args.reuse:
+        automation_id = reuse_data(args.database)
+    else:
+        automation_id = setup_data(args.database, args.customers, args.port)
+    warm_up(args.database)
     log(f"data: {args.customers} customers with an overdue invoice, automation {automation_id}")
 
     server = start_server(args, os.path.join(args.logdir, f"{args.database}-1.log"))
