@@ -5,6 +5,6 @@ can be unit-tested anywhere with pytest. The Odoo models import it as
 ``from ..dunning_engine import levels``.
 """
 
-from . import dates, interest, kpis, levels, references, totals
+from . import dates, insight, interest, kpis, levels, references, totals
 
-__all__ = ["dates", "interest", "kpis", "levels", "references", "totals"]
+__all__ = ["dates", "insight", "interest", "kpis", "levels", "references", "totals"]

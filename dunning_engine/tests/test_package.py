@@ -9,6 +9,7 @@ ENGINE_DIR = Path(dunning_engine.__file__).parent
 def test_public_submodules():
     assert sorted(dunning_engine.__all__) == [
         "dates",
+        "insight",
         "interest",
         "kpis",
         "levels",
