@@ -167,7 +167,7 @@ def test_forecast_contact_policy_spaces_the_contacts():
     items = [_item("a"), _item("b", due=DUE + timedelta(days=3))]
     free = insight.forecast_contacts(items, TERMS, _days(DUE, 16))
     assert [(c.date.day, c.items) for c in free] == [
-        (6, ("a",)), (9, ("b",)), (12, ("a",)), (15, ("b",))
+        (6, ("a",)), (9, ("b",)), (12, ("a",)), (15, ("b",)), (19, ("a",))
     ]
     policy = insight.ContactPolicy(min_days_between=5)
     spaced = insight.forecast_contacts(items, TERMS, _days(DUE, 16), policy=policy)
