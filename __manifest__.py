@@ -17,6 +17,7 @@
         "report/account_dunning_reminder_report.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_insight_data.xml",
         "data/sms_template_data.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_term_views.xml",
@@ -30,6 +31,8 @@
         "views/account_dunning_rule_views.xml",
         "wizards/account_dunning_create_wizard_views.xml",
         "views/account_dunning_menus.xml",
+        "views/account_dunning_insight_views.xml",
+        "views/account_dunning_insight_menus.xml",
     ],
     "demo": [
         "demo/account_dunning_demo.xml",

@@ -15,3 +15,12 @@ from . import account_dunning_automation_error
 from . import ir_actions_server
 from . import account_dunning_rule
 from . import account_dunning_rule_action
+from . import res_company_insight
+from . import res_config_settings_insight
+from . import res_partner_insight
+from . import account_dunning_report_mixin
+from . import account_dunning_aging_report
+from . import account_dunning_kpi_report
+from . import account_dunning_collection_report
+from . import account_dunning_effectiveness_report
+from . import account_dunning_forecast
