@@ -157,7 +157,9 @@ class ResPartner(models.Model):
     def _cron_dunning_score(self, batch_size=500):
         """Recompute the payment score and profile of the customers of every
         company, in batches. The values are written through the ORM (only
-        when they change) so that reminder rules watching the profile run."""
+        when they change) so that reminder rules watching the profile run.
+        As superuser (like any cron): every company is scored."""
+        self = self.sudo()  # pylint: disable=self-cls-assignment
         companies = self.env["res.company"].search([])
         plans = [(company, self._dunning_score_values(company)) for company in companies]
         total = sum(len(values) for _company, values in plans)

@@ -6,3 +6,4 @@ from . import test_dunning_lifecycle
 from . import test_dunning_multicompany
 from . import test_dunning_rules
 from . import test_dunning_security
+from . import test_dunning_insight
