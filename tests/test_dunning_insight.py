@@ -368,3 +368,91 @@ class TestDunningScore(InsightCommon):
         self.assertEqual(self.partner_b.dunning_term_id, self.strict)
         self.assertEqual(self.partner_a.dunning_profile, "A")
         self.assertFalse(self.partner_a.dunning_term_id)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningForecast(InsightCommon):
+    """The forecast of the next 30 days is what the daily automation then
+    actually sends, day by day."""
+
+    def test_forecast_matches_the_daily_automation(self):
+        a, b, c = self.partner_a, self.partner_b, self.partner_c
+        self._invoice_due("2026-01-03", 1000, a)
+        self._invoice_due("2026-01-10", 2000, a, invoice_date="2025-12-20")
+        self._invoice_due("2025-12-28", 500, b)
+        self._invoice_due("2026-01-20", 800, c, invoice_date="2025-12-20")
+        refund = self.init_invoice(
+            "out_refund", partner=b, invoice_date=date(2025, 12, 30), amounts=[100], taxes=[]
+        )
+        refund.action_post()
+        # Customer C is held: never contacted, never forecast.
+        c.dunning_blocked = True
+        automation = self.env["account.dunning.automation"].create(
+            {
+                "name": "Daily reminders",
+                "cadence": "custom",
+                "cadence_formula": "1D",
+                "action_ids": [
+                    Command.create({"action_type": kind, "sequence": n})
+                    for n, kind in enumerate(("create", "issue", "send"))
+                ],
+            }
+        )
+        start = date(2026, 1, 1)
+        forecast_model = self.env["account.dunning.forecast"]
+        with freeze_time(start):
+            self.assertFalse(forecast_model._compute_contacts(self.env.company))
+            automation.action_start()
+            records = forecast_model.action_open_forecast(a.ids)
+            company_forecast = forecast_model._fill(self.env.company)
+            self.env.invalidate_all()
+            self.assertEqual(a.dunning_next_contact_date, date(2026, 1, 4))
+            self.assertEqual(a.dunning_next_contact_level_id, self.level_1)
+            self.assertFalse(c.dunning_next_contact_date)
+        mine = forecast_model.search(records["domain"])
+        self.assertEqual(set(mine.partner_id.ids), {a.id})
+        expected = [
+            (f.date, f.partner_id.id, f.level_number, f.amount, f.amount_charges)
+            for f in company_forecast
+        ]
+        self.assertEqual(
+            [(f.date, f.partner_id.id, f.level_number) for f in mine],
+            [row[:3] for row in expected if row[1] == a.id],
+        )
+        # By hand (J+1, J+7, J+14, J+30, each next level counted from the
+        # last reminder): B from 1 January, A's two invoices due on the 3rd
+        # and the 10th.
+        self.assertEqual(
+            [(d.day, "a" if p == a.id else "b", lvl) for d, p, lvl, _am, _ch in expected],
+            [
+                (1, "b", 1), (4, "a", 1), (7, "b", 2), (10, "a", 2), (11, "a", 1),
+                (14, "b", 3), (17, "a", 3), (24, "a", 3), (30, "b", 4),
+            ],
+        )
+        self.assertEqual(expected[0][3], 400.0)  # B: 500 less the 100 credit note
+        self.assertEqual(company_forecast[0].channels, "Email")
+
+        sent = []
+        for offset in range(31):
+            day = start + timedelta(days=offset)
+            with freeze_time(day):
+                self.env["account.dunning.automation"]._cron_run_due()
+            reminders = self.Reminder.search(
+                [("sent_date", "=", day), ("state", "=", "sent")]
+            )
+            sent += [
+                (
+                    day,
+                    r.partner_id.id,
+                    r.level_number,
+                    r.amount_overdue + r.amount_credit,
+                    r.amount_fee + r.amount_interest,
+                )
+                for r in reminders.sorted(lambda r: r.partner_id.id)
+            ]
+            # Nothing else is left behind (drafts, issued not sent).
+            self.assertFalse(
+                self.Reminder.search([("state", "in", ("draft", "issued"))])
+            )
+        self.assertEqual(sent, sorted(expected, key=lambda row: (row[0], row[1])))
+        self.assertFalse([row for row in sent if row[1] == c.id])
