@@ -248,8 +248,8 @@ def forecast_contacts(
 def _contact_on(partner, items, terms, day, digits):
     """``(contact, items after issue)`` of one customer on one run date."""
     overdue = [i.amount for i in items if i.amount > 0 and i.state.due_date < day]
-    credits = [i.amount for i in items if i.amount < 0]
-    total = sum((to_decimal(a) for a in overdue + credits), ZERO)
+    open_credits = [i.amount for i in items if i.amount < 0]
+    total = sum((to_decimal(a) for a in overdue + open_credits), ZERO)
     if total <= 0:
         return None, items
     reached = {}

@@ -23,4 +23,3 @@ from . import account_dunning_aging_report
 from . import account_dunning_kpi_report
 from . import account_dunning_collection_report
 from . import account_dunning_effectiveness_report
-from . import account_dunning_forecast

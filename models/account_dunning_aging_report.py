@@ -114,5 +114,5 @@ class AccountDunningAgingReport(models.Model):
         """Open amount per age bucket over ``domain`` (one read_group)."""
         rows = self._read_group(domain or [], ["bucket"], ["amount_residual:sum"])
         totals = dict.fromkeys(dict(BUCKETS), 0.0)
-        totals.update({bucket: amount for bucket, amount in rows})
+        totals.update(dict(rows))
         return totals

@@ -41,7 +41,9 @@ class AccountDunningCollectionReport(models.Model):
         help="Part of the receivables at the end of the month not yet due.",
     )
     amount_collected = fields.Monetary(
-        string="Collected", readonly=True, help="Receivables at start + credit sales - receivables at end."
+        string="Collected",
+        readonly=True,
+        help="Receivables at start + credit sales - receivables at end.",
     )
     cei = fields.Float(
         string="CEI (%)",

@@ -39,7 +39,7 @@ class AccountDunningEffectivenessReport(models.Model):
         [("issued", "Issued"), ("sent", "Sent")], readonly=True
     )
     amount_reminded = fields.Monetary(
-        string="Amount Reminded", readonly=True, help="Overdue amount listed on the reminders."
+        readonly=True, help="Overdue amount listed on the reminders."
     )
     amount_paid_7 = fields.Monetary(string="Paid Within 7 Days", readonly=True)
     amount_paid_14 = fields.Monetary(string="Paid Within 14 Days", readonly=True)

@@ -1,1 +1,2 @@
 from . import account_dunning_create_wizard
+from . import account_dunning_forecast
