@@ -154,7 +154,7 @@ class ResPartner(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _cron_dunning_score(self, batch_size=500):
+    def _cron_dunning_score(self, batch_size=500, commit=True):
         """Recompute the payment score and profile of the customers of every
         company, in batches. The values are written through the ORM (only
         when they change) so that reminder rules watching the profile run.
@@ -172,7 +172,7 @@ class ResPartner(models.Model):
                 self._dunning_write_scores(company, {pid: values[pid] for pid in batch})
                 done += len(batch)
                 self.env["ir.cron"]._notify_progress(done=done, remaining=total - done)
-                if not modules.module.current_test:
+                if commit and not modules.module.current_test:
                     # Commit each batch: a long run keeps what it computed.
                     self.env.cr.commit()  # pylint: disable=invalid-commit
         _logger.info("Payment scores recomputed for %s customers", total)
