@@ -235,10 +235,9 @@ class TestDunningInsightReports(InsightCommon):
             model = self.env[result["res_model"]].with_user(clerk)
             views = [(False, mode) for mode in result["view_mode"].split(",")]
             model.get_views(views + [(False, "search")])
-            domain = safe_eval(
-                result.get("domain") or "[]",
-                {"uid": clerk.id, "context_today": date.today},
-            )
+            domain = result.get("domain") or []
+            if isinstance(domain, str):
+                domain = safe_eval(domain, {"uid": clerk.id, "context_today": date.today})
             model.search_read(domain, ["display_name"], limit=5)
         for name in REPORT_MODELS:
             model = self.env[name].with_user(clerk)
