@@ -17,6 +17,7 @@
         "report/account_dunning_reminder_report.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/ir_cron_insight_data.xml",
         "data/sms_template_data.xml",
         "data/account_dunning_reference_rate_data.xml",
         "views/account_dunning_reference_rate_views.xml",
@@ -33,6 +34,8 @@
         "wizard/account_dunning_create_wizard_views.xml",
         "wizard/account_dunning_charges_preset_views.xml",
         "views/account_dunning_menus.xml",
+        "views/account_dunning_insight_views.xml",
+        "views/account_dunning_insight_menus.xml",
     ],
     "demo": [
         "demo/account_dunning_demo.xml",

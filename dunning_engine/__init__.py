@@ -5,6 +5,15 @@ can be unit-tested anywhere with pytest. The Odoo models import it as
 ``from ..dunning_engine import levels``.
 """
 
-from . import bounds, dates, interest, kpis, levels, references, totals
+from . import bounds, dates, insight, interest, kpis, levels, references, totals
 
-__all__ = ["bounds", "dates", "interest", "kpis", "levels", "references", "totals"]
+__all__ = [
+    "bounds",
+    "dates",
+    "insight",
+    "interest",
+    "kpis",
+    "levels",
+    "references",
+    "totals",
+]

@@ -22,3 +22,11 @@ from . import account_dunning_rule_action
 from . import mail_mail
 from . import account_dunning_reference_rate
 from . import ir_actions_report
+from . import res_company_insight
+from . import res_config_settings_insight
+from . import res_partner_insight
+from . import account_dunning_report_mixin
+from . import account_dunning_aging_report
+from . import account_dunning_kpi_report
+from . import account_dunning_collection_report
+from . import account_dunning_effectiveness_report

@@ -10,3 +10,4 @@ from . import test_dunning_contact
 from . import test_dunning_charges
 from . import test_dunning_automation_batch
 from . import test_dunning_letter
+from . import test_dunning_insight

@@ -1,2 +1,3 @@
 from . import account_dunning_create_wizard
 from . import account_dunning_charges_preset
+from . import account_dunning_forecast

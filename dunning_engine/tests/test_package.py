@@ -10,6 +10,7 @@ def test_public_submodules():
     assert sorted(dunning_engine.__all__) == [
         "bounds",
         "dates",
+        "insight",
         "interest",
         "kpis",
         "levels",

@@ -1,0 +1,209 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dunning_engine import insight
+from dunning_engine.levels import LevelRule, LineState
+
+amounts = st.decimals(min_value=0, max_value=10**9, places=2)
+
+
+def test_dso_countback_by_hand():
+    # 15 000 receivable; last month 10 000 sold over 30 days, the month
+    # before 10 000 over 31 days: 30 + 31 x 5 000 / 10 000 = 45.5 days.
+    months = [(30, 10000), (31, 10000), (31, 8000)]
+    assert insight.dso_countback(15000, months) == Decimal("45.50")
+    assert insight.dso_countback(10000, months) == Decimal("30.00")
+    assert insight.dso_countback(0, months) == Decimal("0.00")
+    # More receivables than sales: every day given counts.
+    assert insight.dso_countback(50000, months) == Decimal("92.00")
+    # A month without sales counts fully.
+    assert insight.dso_countback(500, [(30, 0), (31, 1000)]) == Decimal("45.50")
+    with pytest.raises(ValueError):
+        insight.dso_countback(10, [(-1, 10)])
+
+
+@given(amounts, st.lists(st.tuples(st.integers(28, 31), amounts), max_size=12))
+def test_dso_countback_bounded_by_days(receivables, months):
+    result = insight.dso_countback(receivables, months)
+    assert Decimal(0) <= result <= sum(days for days, _s in months)
+
+
+@given(amounts, st.lists(st.tuples(st.integers(28, 31), amounts), max_size=12))
+def test_dso_countback_grows_with_receivables(receivables, months):
+    assert insight.dso_countback(receivables, months) <= insight.dso_countback(
+        receivables + 100, months
+    )
+
+
+def test_cei_by_hand():
+    # 1 000 open at start, 5 000 invoiced, 1 500 open at the end of which
+    # 500 not yet due: collected 4 500 of 5 500 collectable.
+    assert insight.collection_effectiveness(1000, 5000, 1500, 500) == Decimal("81.82")
+    assert insight.collection_effectiveness(1000, 0, 0, 0) == Decimal("100.00")
+    assert insight.collection_effectiveness(0, 0, 0, 0) == Decimal("0.00")
+
+
+@given(amounts, amounts, st.data())
+def test_cei_between_0_and_100(opening, sales, data):
+    collectable = opening + sales
+    closing = data.draw(st.decimals(min_value=0, max_value=collectable, places=2))
+    current = data.draw(st.decimals(min_value=0, max_value=closing, places=2))
+    result = insight.collection_effectiveness(opening, sales, closing, current)
+    assert Decimal(0) <= result <= Decimal(100)
+
+
+def test_paid_share():
+    assert insight.paid_share(3000, 1000) == Decimal("33.33")
+    assert insight.paid_share(0, 10) == Decimal("0.00")
+    assert insight.paid_share(100, 150) == Decimal("100.00")
+    assert insight.paid_share(100, -5) == Decimal("0.00")
+
+
+def test_score_by_hand():
+    assert insight.payment_score(0, 0, 0) == Decimal("100.00")
+    # 12 days late (10 points), half late (15), 0.5 reminder (5).
+    assert insight.payment_score(12, 50, 0.5) == Decimal("70.00")
+    assert insight.payment_score(90, 100, 3) == Decimal("0.00")
+    assert insight.payment_score(-5, -1, -1) == Decimal("100.00")
+
+
+@given(
+    st.decimals(0, 400, places=2),
+    st.decimals(0, 100, places=2),
+    st.decimals(0, 10, places=2),
+    st.decimals(0, 50, places=2),
+)
+def test_score_bounded_and_worse_when_later(days, share, reminders, more):
+    score = insight.payment_score(days, share, reminders)
+    assert Decimal(0) <= score <= Decimal(100)
+    assert insight.payment_score(days + more, share, reminders) <= score
+    assert insight.payment_score(days, min(share + more, 100), reminders) <= score
+    assert insight.payment_score(days, share, reminders + more) <= score
+
+
+def test_profile_thresholds():
+    assert insight.profile(100) == "A"
+    assert insight.profile(80) == "A"
+    assert insight.profile(79.99) == "B"
+    assert insight.profile(40) == "C"
+    assert insight.profile(20) == "D"
+    assert insight.profile(19.99) == "E"
+    assert insight.profile(50, (90, 70, 50, 30)) == "C"
+    assert insight.validate_thresholds((80, 60, 40, 20)) == []
+    assert insight.validate_thresholds((80, 80, 40, 20))
+    assert insight.validate_thresholds((80, 60, 40))
+    assert insight.validate_thresholds((120, 60, 40, 20))
+    with pytest.raises(ValueError):
+        insight.profile(50, (20, 40, 60, 80))
+
+
+@given(st.decimals(0, 100, places=2), st.decimals(0, 100, places=2))
+def test_profile_monotonic(a, b):
+    low, high = sorted((a, b))
+    assert insight.profile(low) >= insight.profile(high)  # "A" < "E"
+
+
+# ----------------------------------------------------------------------
+# Forecast
+# ----------------------------------------------------------------------
+
+DUE = date(2026, 1, 5)
+TERMS = {
+    "std": insight.ForecastTerm(
+        levels=(
+            LevelRule(1, 1, key="L1"),
+            LevelRule(2, 7, key="L2"),
+            LevelRule(3, 14, key="L3"),
+        ),
+        charges={
+            2: insight.LevelCharges(fee_amount=10),
+            3: insight.LevelCharges(fee_amount=20, fee_per_invoice=40, interest_rate=36.5),
+        },
+    )
+}
+
+
+def _days(start, count):
+    return [start + timedelta(days=n) for n in range(count)]
+
+
+def _item(key="inv", amount=1000.0, partner="A", due=DUE, **state):
+    return insight.ForecastItem(
+        key=key, partner=partner, term="std", amount=amount,
+        state=LineState(due_date=due, **state),
+    )
+
+
+def test_forecast_daily_runs_follow_the_plan():
+    contacts = insight.forecast_contacts([_item()], TERMS, _days(DUE, 30))
+    assert [(c.date.day, c.level_number, c.fees) for c in contacts] == [
+        (6, 1, Decimal("0.00")),
+        (12, 2, Decimal("10.00")),
+        (19, 3, Decimal("60.00")),
+    ]
+    # Interest of level 3: 1 000 x 36.5 % x 7 days / 365 from the last reminder.
+    assert contacts[-1].interest == Decimal("7.00")
+    assert contacts[0].amount == Decimal("1000.00")
+    assert contacts[-1].level_key == "L3"
+
+
+def test_forecast_credits_and_nothing_due():
+    credit = insight.ForecastItem(
+        key="cn", partner="A", term=None, amount=-1000.0, state=LineState(due_date=DUE)
+    )
+    assert insight.forecast_contacts([_item(), credit], TERMS, _days(DUE, 30)) == []
+    half = insight.ForecastItem(
+        key="cn", partner="A", term=None, amount=-400.0, state=LineState(due_date=DUE)
+    )
+    contacts = insight.forecast_contacts([_item(), half], TERMS, _days(DUE, 8))
+    assert [c.amount for c in contacts] == [Decimal("600.00"), Decimal("600.00")]
+
+
+def test_forecast_contact_policy_spaces_the_contacts():
+    items = [_item("a"), _item("b", due=DUE + timedelta(days=3))]
+    free = insight.forecast_contacts(items, TERMS, _days(DUE, 16))
+    assert [(c.date.day, c.items) for c in free] == [
+        (6, ("a",)), (9, ("b",)), (12, ("a",)), (15, ("b",)), (19, ("a",))
+    ]
+    policy = insight.ContactPolicy(min_days_between=5)
+    spaced = insight.forecast_contacts(items, TERMS, _days(DUE, 16), policy=policy)
+    # b's first level waits until day 11; a's second (due on the 12th) until 16.
+    assert [(c.date.day, c.items) for c in spaced] == [
+        (6, ("a",)), (11, ("b",)), (16, ("a",))
+    ]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(-40, 40), st.integers(1, 5000), st.integers(0, 3)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.integers(0, 7),
+)
+def test_forecast_properties(specs, gap):
+    start = date(2026, 3, 1)
+    items = [
+        _item(str(n), amount=float(amount), due=start + timedelta(days=offset),
+              level_number=level, reminder_count=level,
+              last_reminder_date=(start - timedelta(days=1)) if level else None)
+        for n, (offset, amount, level) in enumerate(specs)
+    ]
+    policy = insight.ContactPolicy(min_days_between=gap)
+    contacts = insight.forecast_contacts(items, TERMS, _days(start, 30), policy=policy)
+    dates = [c.date for c in contacts]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates)
+    assert all(b - a >= timedelta(days=gap) for a, b in zip(dates, dates[1:]))
+    assert all(1 <= c.level_number <= 3 and c.amount > 0 for c in contacts)
+    # Each item is reminded at most 3 times (cap = number of levels).
+    counts = {}
+    for contact in contacts:
+        for key in contact.items:
+            counts[key] = counts.get(key, 0) + 1
+    assert all(
+        counts.get(str(n), 0) + level <= 3 for n, (_o, _a, level) in enumerate(specs)
+    )
