@@ -13,9 +13,12 @@
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
+        "security/account_dunning_promise_security.xml",
         "data/ir_sequence_data.xml",
         "report/account_dunning_reminder_report.xml",
         "data/mail_template_data.xml",
+        "report/account_dunning_reminder_report_journey.xml",
+        "data/account_dunning_journey_data.xml",
         "data/ir_cron_data.xml",
         "data/sms_template_data.xml",
         "data/account_dunning_reference_rate_data.xml",
@@ -33,6 +36,7 @@
         "wizards/account_dunning_create_wizard_views.xml",
         "wizards/account_dunning_charges_preset_views.xml",
         "views/account_dunning_menus.xml",
+        "views/account_dunning_promise_views.xml",
     ],
     "demo": [
         "demo/account_dunning_demo.xml",

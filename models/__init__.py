@@ -17,3 +17,7 @@ from . import account_dunning_rule
 from . import account_dunning_rule_action
 from . import mail_mail
 from . import account_dunning_reference_rate
+from . import account_dunning_promise
+from . import account_dunning_reminder_journey
+from . import account_dunning_automation_action_journey
+from . import res_partner_promise

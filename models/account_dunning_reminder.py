@@ -35,6 +35,7 @@ LIFECYCLE_FIELDS = (
     "send_error",
     "email_message_id",
     "send_run_id",
+    "thanked_date",
 )
 # What a draft is made of: fixed once the reminder is issued.
 DRAFT_FIELDS = ("date", "term_id", "partner_id", "line_ids")
@@ -547,9 +548,11 @@ class AccountDunningReminder(models.Model):
         # overdue total in the invoice's currency, and nobody is reminded who
         # owes nothing in a currency once the credits are deducted.
         net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
-        if all(total <= 0 for total in net_overdue.values()):
+        if all(total <= 0 for total in net_overdue.values()) and not (debits - overdue):
+            # nothing overdue and nothing coming (a notice before the due date)
             return [], False
         contact = contact or {}
+        notices_only = contact.get("notices_only")
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
         cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
         rules_cache = {}
@@ -565,7 +568,7 @@ class AccountDunningReminder(models.Model):
             total_overdue = net_overdue.get(line.currency_id, 0.0)
             if not line.move_id.is_invoice(include_receipts=True):
                 why = ("not_invoice", {})
-            elif term and total_overdue <= 0:
+            elif term and total_overdue <= 0 and is_overdue:
                 # Its currency's credits cover what is overdue in it.
                 why = ("below_minimum", {})
             elif term:
@@ -583,7 +586,15 @@ class AccountDunningReminder(models.Model):
                     follow_plan=bool(term.min_contact_days),
                 )
                 why = self._dunning_why(decision, as_of, policy, contact, rules)
-                if decision.reason == engine_levels.REPEAT and not term.max_reminders:
+                if decision.reason == engine_levels.NOTICE:
+                    # a courtesy notice before the due date: never brought to
+                    # the last level by the contact cap
+                    new_level = new_level.browse(decision.level.key)
+                elif notices_only and decision.level is not None:
+                    # quiet period: only the notices go out, the reminders wait
+                    decision = None
+                    why = ("held_quiet", {"date": contact["decision"].next_contact})
+                elif decision.reason == engine_levels.REPEAT and not term.max_reminders:
                     # One reminder per level: an item brought to the last level
                     # by the contact cap is not reminded again at that level.
                     decision = None
@@ -597,7 +608,7 @@ class AccountDunningReminder(models.Model):
                         why = ("last_level", {"count": policy.max_before_last})
             if new_level:
                 has_new_level = True
-                line_type = "overdue"
+                line_type = "overdue" if is_overdue else "not_due"
             elif is_overdue:
                 line_type = "overdue"
             elif include_not_due or (term and term.include_not_due):
@@ -622,6 +633,8 @@ class AccountDunningReminder(models.Model):
     @api.model
     def _dunning_why(self, decision, as_of, policy, contact, rules):
         """Reason code (and its values) of an item's level decision."""
+        if decision.reason == engine_levels.NOTICE:
+            return ("notice", {"date": decision.trigger_date})
         if decision.level is not None:
             last_contact = contact.get("last_contact")
             held = engine_contact.held_by_quiet_period(
@@ -668,6 +681,17 @@ class AccountDunningReminder(models.Model):
             ),
             "waiting": lambda: _("Not escalated: its next level is due on %(date)s.",
                                  date=date_str),
+            "notice": lambda: _(
+                "Courtesy notice %(level)s before the due date, planned on %(date)s: "
+                "no charges, not counted as a reminder.",
+                level=level,
+                date=date_str,
+            ),
+            "held_quiet": lambda: _(
+                "Not escalated: the customer was reminded recently, its next "
+                "reminder is possible from %(date)s.",
+                date=date_str,
+            ),
             "below_minimum": lambda: _(
                 "Not escalated: the overdue balance of the customer is below the "
                 "minimum amount of its next level."
@@ -769,16 +793,22 @@ class AccountDunningReminder(models.Model):
                 to_cancel |= draft
                 continue
             contact = contacts[partner]
-            if not contact["decision"].allowed:
-                # Quiet period: the items that reached a level wait for the
-                # next contact; a draft (made before a policy change) is kept
-                # and refused at issue.
+            line_values, has_new_level = [], False
+            if contact["decision"].allowed or contact.get("notices_allowed"):
+                line_values, has_new_level = self._prepare_line_values(
+                    move_lines,
+                    as_of,
+                    include_not_due,
+                    contact=dict(contact, notices_only=not contact["decision"].allowed),
+                )
+            if not contact["decision"].allowed and not has_new_level:
+                # Quiet period (or a promise to pay): the items that reached a
+                # level wait for the next contact; a draft (made before a
+                # policy change) is kept and refused at issue. Courtesy notices
+                # before the due date still go out in a quiet period.
                 to_cancel -= draft
                 drafts -= draft
                 continue
-            line_values, has_new_level = self._prepare_line_values(
-                move_lines, as_of, include_not_due, contact=contact
-            )
             if not has_new_level:
                 to_cancel |= draft
                 continue
@@ -823,11 +853,14 @@ class AccountDunningReminder(models.Model):
         partners = self.env["res.partner"].browse(
             [partner.id for partner in lines_by_partner]
         )
+        # Courtesy notices before the due date are not reminders: they neither
+        # start a quiet period nor count towards the cap before the last level.
         issued_domain = [
             ("partner_id", "in", partners.ids),
             ("company_id", "=", company.id),
             ("state", "in", ("issued", "sent")),
             ("issue_date", "!=", False),
+            ("is_notice", "=", False),
         ]
         last_dates = dict(
             self._read_group(issued_domain, ["partner_id"], ["issue_date:max"])
@@ -862,6 +895,7 @@ class AccountDunningReminder(models.Model):
                 "decision": engine_contact.decide_contact(
                     policy, as_of, last_contact, count
                 ),
+                "notices_allowed": True,
             }
         return result
 
@@ -1150,7 +1184,7 @@ class AccountDunningReminder(models.Model):
                     items=", ".join(stale.move_line_id.move_id.mapped("name")),
                 )
             )
-        if self.currency_id.compare_amounts(
+        if not self.is_notice and self.currency_id.compare_amounts(
             self.amount_overdue + self.amount_credit, 0.0
         ) <= 0:
             raise UserError(
@@ -1188,7 +1222,8 @@ class AccountDunningReminder(models.Model):
         self.ensure_one()
         term = self.partner_id.with_company(self.company_id)._get_dunning_term()
         policy = term._contact_policy()
-        if not policy.min_days:
+        if not policy.min_days or self.is_notice:
+            # a courtesy notice before the due date is not a reminder
             return
         last = self.search(
             [
@@ -1196,6 +1231,7 @@ class AccountDunningReminder(models.Model):
                 ("company_id", "=", self.company_id.id),
                 ("state", "in", ("issued", "sent")),
                 ("issue_date", "!=", False),
+                ("is_notice", "=", False),
                 ("id", "!=", self.id),
             ],
             order="issue_date desc",
@@ -1240,6 +1276,8 @@ class AccountDunningReminder(models.Model):
                 move_line.dunning_count + 1,
                 bool(line.amount_fee_invoice),
                 line.interest_date_to,
+                # a courtesy notice is counted apart (see dunning_notice_count)
+                move_line.dunning_notice_count + 1 if line.level_id.is_pre_due else None,
             )
             groups[key] |= move_line
         for (
@@ -1248,6 +1286,7 @@ class AccountDunningReminder(models.Model):
             count,
             fee_charged,
             interest_date,
+            notice_count,
         ), move_lines in groups.items():
             values = {
                 "dunning_level_id": level_id,
@@ -1255,6 +1294,8 @@ class AccountDunningReminder(models.Model):
                 "dunning_last_date": issue_date,
                 "dunning_count": count,
             }
+            if notice_count is not None:
+                values["dunning_notice_count"] = notice_count
             if fee_charged:
                 values["dunning_fee_charged"] = True
             if interest_date:
@@ -1533,6 +1574,8 @@ class AccountDunningReminder(models.Model):
             }
             if line.amount_fee_invoice:
                 values["dunning_fee_charged"] = False
+            if line.level_id.is_pre_due:
+                values["dunning_notice_count"] = max(move_line.dunning_notice_count - 1, 0)
             if line.interest_date_to:
                 values["dunning_interest_date"] = line.previous_interest_date
             # As superuser: see DUNNING_ITEM_FIELDS.

@@ -8,3 +8,4 @@ from . import test_dunning_rules
 from . import test_dunning_security
 from . import test_dunning_contact
 from . import test_dunning_charges
+from . import test_dunning_journey
