@@ -161,7 +161,6 @@ class AccountDunningLevel(models.Model):
         help="Invoices attached in PDF to the reminder email.",
     )
     call_script = fields.Html(
-        string="Call Script",
         translate=True,
         sanitize=True,
         help="Suggested script of the phone call, in the language of the "

@@ -39,7 +39,6 @@ class AccountDunningPromise(models.Model):
     currency_id = fields.Many2one(related="company_id.currency_id")
     reminder_id = fields.Many2one(
         "account.dunning.reminder",
-        string="Reminder",
         check_company=True,
         index="btree_not_null",
         domain="[('partner_id', '=', partner_id)]",

@@ -548,11 +548,10 @@ class AccountDunningReminder(models.Model):
         # overdue total in the invoice's currency, and nobody is reminded who
         # owes nothing in a currency once the credits are deducted.
         net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
-        if all(total <= 0 for total in net_overdue.values()) and not (debits - overdue):
-            # nothing overdue and nothing coming (a notice before the due date)
+        if all(total <= 0 for total in net_overdue.values()) and overdue == debits:
+            # nothing overdue, and nothing coming (a notice before the due date)
             return [], False
         contact = contact or {}
-        notices_only = contact.get("notices_only")
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
         cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
         rules_cache = {}
@@ -586,14 +585,10 @@ class AccountDunningReminder(models.Model):
                     follow_plan=bool(term.min_contact_days),
                 )
                 why = self._dunning_why(decision, as_of, policy, contact, rules)
-                if decision.reason == engine_levels.NOTICE:
-                    # a courtesy notice before the due date: never brought to
-                    # the last level by the contact cap
-                    new_level = new_level.browse(decision.level.key)
-                elif notices_only and decision.level is not None:
-                    # quiet period: only the notices go out, the reminders wait
-                    decision = None
-                    why = ("held_quiet", {"date": contact["decision"].next_contact})
+                if decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
+                    new_level, why, decision = self._dunning_notice_level(
+                        decision, why, contact
+                    )
                 elif decision.reason == engine_levels.REPEAT and not term.max_reminders:
                     # One reminder per level: an item brought to the last level
                     # by the contact cap is not reminded again at that level.
@@ -633,8 +628,6 @@ class AccountDunningReminder(models.Model):
     @api.model
     def _dunning_why(self, decision, as_of, policy, contact, rules):
         """Reason code (and its values) of an item's level decision."""
-        if decision.reason == engine_levels.NOTICE:
-            return ("notice", {"date": decision.trigger_date})
         if decision.level is not None:
             last_contact = contact.get("last_contact")
             held = engine_contact.held_by_quiet_period(
@@ -653,6 +646,23 @@ class AccountDunningReminder(models.Model):
         if decision.trigger_date and decision.trigger_date <= as_of:
             return ("below_minimum", {})
         return ("waiting", {"date": decision.trigger_date})
+
+    @api.model
+    def _dunning_notice_level(self, decision, why, contact):
+        """``(new_level, why, decision)`` of an item whose decision is a
+        courtesy notice before the due date (never brought to the last level
+        by the contact cap), or of any item of a customer in a quiet period
+        (only the notices go out then, the reminders wait)."""
+        level = self.env["account.dunning.level"]
+        if decision.reason == engine_levels.NOTICE:
+            return (
+                level.browse(decision.level.key),
+                ("notice", {"date": decision.trigger_date}),
+                decision,
+            )
+        if decision.level is not None:
+            return level, ("held_quiet", {"date": contact["decision"].next_contact}), None
+        return level, why, decision
 
     @api.model
     def _dunning_explain(self, why, move_line, new_level):
