@@ -59,6 +59,8 @@ class TestDunningContact(DunningCommon):
             journal_id=self.company_data["default_journal_misc"].id,
             fee_account_id=self.fee_account.id,
             interest_account_id=self.fee_account.id,
+            # the fee per invoice (recovery indemnity) goes to its own account
+            indemnity_account_id=self.fee_account.id,
             **values,
         )
         self.env.company.dunning_term_id = term
@@ -334,7 +336,9 @@ class TestDunningContact(DunningCommon):
         self._invoice(D)
         with freeze_time(D + timedelta(days=2)):
             draft = self._create()
-        with self.assertRaisesRegex(ValidationError, "cannot be changed once it has lines"):
+        # refused by the write guard of the reminder (a UserError) before the
+        # constraint on the lines (a ValidationError) is reached
+        with self.assertRaisesRegex(UserError, "cannot be changed"):
             draft.with_user(self.collector).partner_id = self.partner_b
 
     def test_holds_rechecked_at_issue_and_send(self):
