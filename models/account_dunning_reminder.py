@@ -691,13 +691,13 @@ class AccountDunningReminder(models.Model):
             ),
             "waiting": lambda: _("Not escalated: its next level is due on %(date)s.",
                                  date=date_str),
-            "notice": lambda: _(
+            "notice": lambda: self.env._(
                 "Courtesy notice %(level)s before the due date, planned on %(date)s: "
                 "no charges, not counted as a reminder.",
                 level=level,
                 date=date_str,
             ),
-            "held_quiet": lambda: _(
+            "held_quiet": lambda: self.env._(
                 "Not escalated: the customer was reminded recently, its next "
                 "reminder is possible from %(date)s.",
                 date=date_str,
