@@ -13,9 +13,12 @@
     "data": [
         "security/account_dunning_security.xml",
         "security/ir.model.access.csv",
+        "security/account_dunning_promise_security.xml",
         "data/ir_sequence_data.xml",
         "report/account_dunning_reminder_report.xml",
         "data/mail_template_data.xml",
+        "report/account_dunning_reminder_report_journey.xml",
+        "data/account_dunning_journey_data.xml",
         "data/ir_cron_data.xml",
         "data/ir_cron_insight_data.xml",
         "data/sms_template_data.xml",
@@ -36,6 +39,7 @@
         "views/account_dunning_menus.xml",
         "views/account_dunning_insight_views.xml",
         "views/account_dunning_insight_menus.xml",
+        "views/account_dunning_promise_views.xml",
     ],
     "demo": [
         "demo/account_dunning_demo.xml",

@@ -19,6 +19,9 @@ MAX_RATE = 100  # percent a year, for a rate or a number of points above a refer
 MAX_COUNT = 100  # reminders of one item
 
 DAYS = "days"
+# -MAX_DAYS .. MAX_DAYS: the delay of a level, negative for a courtesy notice
+# planned before the due date
+SIGNED_DAYS = "signed_days"
 RATE = "rate"  # 0 .. MAX_RATE
 SIGNED_RATE = "signed_rate"  # -MAX_RATE .. MAX_RATE (a reference rate may be negative)
 AMOUNT = "amount"  # >= 0
@@ -26,6 +29,7 @@ COUNT = "count"
 
 _LIMITS = {
     DAYS: (0, MAX_DAYS),
+    SIGNED_DAYS: (-MAX_DAYS, MAX_DAYS),
     RATE: (0, MAX_RATE),
     SIGNED_RATE: (-MAX_RATE, MAX_RATE),
     AMOUNT: (0, None),
@@ -38,7 +42,7 @@ class Violation:
     """A value out of its bounds."""
 
     name: str  # the key given to :func:`check`, e.g. a field name
-    kind: str  # DAYS, RATE, SIGNED_RATE, AMOUNT or COUNT
+    kind: str  # DAYS, SIGNED_DAYS, RATE, SIGNED_RATE, AMOUNT or COUNT
     value: object
     minimum: int
     maximum: int | None  # None = no upper bound

@@ -5,12 +5,21 @@ after the due date of the item. The first level is counted from the due date;
 each next level is counted from the date the previous reminder was actually
 issued, using the gap between the two planned delays. This way a reminder sent
 late does not make the next one follow too closely.
+
+A level with a negative delay ("J-3") is a courtesy notice planned before the
+due date. The notices come first in a plan (the delays are increasing) and
+live apart from the reminders: a notice is only reached while the item is not
+overdue (never after its due date), one at a time (the latest one whose date
+has come), and it is neither counted in the maximum number of reminders nor
+used as the start of the next interval: the first reminder after the due date
+is planned from the due date as if no notice had been sent, so a notice never
+delays the J+1 reminder. Notices ignore the minimum amounts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from . import bounds
@@ -22,6 +31,7 @@ ESCALATE = "escalate"
 REPEAT = "repeat"
 EXHAUSTED = "exhausted"
 NO_LEVELS = "no_levels"
+NOTICE = "notice"  # a courtesy notice before the due date (pre-due level)
 
 
 @dataclass(frozen=True)
@@ -34,6 +44,11 @@ class LevelRule:
     min_amount: float = 0.0  # minimum total overdue amount of the customer
     key: object = None  # opaque id (e.g. Odoo record id), passed through
 
+    @property
+    def is_pre_due(self) -> bool:
+        """Planned before the due date (J-N): a courtesy notice, not a reminder."""
+        return self.delay_days < 0
+
 
 @dataclass(frozen=True)
 class LineState:
@@ -42,7 +57,8 @@ class LineState:
     due_date: date
     level_number: int = 0  # last issued level for this line (0 = never reminded)
     last_reminder_date: date | None = None
-    reminder_count: int = 0  # reminders already issued for this line
+    reminder_count: int = 0  # reminders already issued for this line (notices included)
+    notice_count: int = 0  # courtesy notices (pre-due levels) among reminder_count
 
 
 @dataclass(frozen=True)
@@ -54,7 +70,7 @@ class Decision:
     trigger_date: date | None  # when ``level`` (or the next level) is due
     overdue_days: int  # max(0, (as_of - due_date).days)
     is_overdue: bool  # as_of > due_date
-    reason: str  # not_due, waiting, escalate, repeat, exhausted, no_levels
+    reason: str  # not_due, waiting, escalate, repeat, exhausted, no_levels, notice
 
 
 def validate_levels(levels: Sequence[LevelRule], max_reminders: int = 0) -> list[str]:
@@ -77,14 +93,19 @@ def validate_levels(levels: Sequence[LevelRule], max_reminders: int = 0) -> list
     previous = None
     for rule in ordered:
         days = {
-            "the delay": (bounds.DAYS, rule.delay_days),
+            "the delay": (bounds.SIGNED_DAYS, rule.delay_days),
             "the grace days": (bounds.DAYS, rule.grace_days),
         }
         for violation in bounds.check(days):
-            if violation.value > violation.maximum:
+            # a negative delay plans a notice before the due date; negative
+            # grace days are reported below
+            if violation.kind == bounds.SIGNED_DAYS or violation.value > violation.maximum:
                 errors.append(f"Level {rule.number}: {violation.message}")
-        if rule.delay_days < 0:
-            errors.append(f"Level {rule.number}: the delay cannot be negative ({rule.delay_days}).")
+        if rule.is_pre_due and rule.delay_days + max(rule.grace_days, 0) > 0:
+            errors.append(
+                f"Level {rule.number}: a notice before the due date must be planned "
+                f"by the due date ({rule.delay_days} days and {rule.grace_days} grace days)."
+            )
         if rule.grace_days < 0:
             errors.append(
                 f"Level {rule.number}: the grace days cannot be negative ({rule.grace_days})."
@@ -181,8 +202,70 @@ def _jump_target(ordered, state, as_of, cap, total_overdue):
     return (reached[-1] if reached else None), (passed[-1] if passed else None)
 
 
+def _split(ordered: list[LevelRule]) -> tuple[list[LevelRule], list[LevelRule]]:
+    """``(notices, reminders)``: the pre-due levels as they are, the other levels
+    renumbered 1..m (their keys unchanged), a plan of their own."""
+    notices = [rule for rule in ordered if rule.is_pre_due]
+    reminders = [
+        replace(rule, number=index)
+        for index, rule in enumerate((r for r in ordered if not r.is_pre_due), 1)
+    ]
+    return notices, reminders
+
+
+def _reminder_state(state: LineState, notices: int) -> LineState:
+    """``state`` seen from the plan of the reminders alone: its notices are
+    neither a level, nor a reminder counted, nor the date of a last reminder."""
+    level = max(0, state.level_number - notices)
+    return LineState(
+        due_date=state.due_date,
+        level_number=level,
+        last_reminder_date=state.last_reminder_date if level else None,
+        reminder_count=max(0, state.reminder_count - max(state.notice_count, 0)),
+    )
+
+
+def _choose_notice(notices, state, as_of):
+    """``(level, trigger_date, reason)`` of the notices before the due date, or
+    None when the notices are over for ``state`` (overdue, or all sent)."""
+    if as_of > state.due_date:
+        return None
+    pending = [rule for rule in notices if rule.number > state.level_number]
+    if not pending:
+        return None
+    passed = [rule for rule in pending if _planned_date(rule, state.due_date) <= as_of]
+    if passed:
+        # only the latest notice whose date has come: never two at once
+        return passed[-1], _planned_date(passed[-1], state.due_date), NOTICE
+    return None, _planned_date(pending[0], state.due_date), NOT_DUE
+
+
 def _choose(ordered, state, as_of, max_reminders, jump, total_overdue, follow_plan=False):
-    """Return ``(level, trigger_date, reason)`` for a non-empty plan."""
+    """Return ``(level, trigger_date, reason)`` for a non-empty plan: a notice
+    before the due date, else the reminders' own plan (notices left out)."""
+    notices, reminders = _split(ordered)
+    notice = _choose_notice(notices, state, as_of)
+    if notice is not None:
+        return notice
+    if not reminders:
+        return None, None, EXHAUSTED
+    offset = len(notices)
+    level, trigger, reason = _choose_reminder(
+        reminders,
+        _reminder_state(state, offset),
+        as_of,
+        max_reminders,
+        jump,
+        total_overdue,
+        follow_plan,
+    )
+    if level is not None:
+        level = ordered[offset + level.number - 1]
+    return level, trigger, reason
+
+
+def _choose_reminder(ordered, state, as_of, max_reminders, jump, total_overdue, follow_plan):
+    """Return ``(level, trigger_date, reason)`` for a non-empty plan of reminders."""
     cap = _cap(ordered, max_reminders)
     if _exhausted(ordered, state, max_reminders):
         return None, None, EXHAUSTED
@@ -214,7 +297,8 @@ def decide(
     :param levels: the levels of the terms, in any order, numbered 1..n
     :param max_reminders: cap on the reminders of one item (0 = each level once,
         the last one never repeats, even after a jump; above the number of
-        levels the last level repeats)
+        levels the last level repeats); notices before the due date are not
+        counted
     :param jump: for an item never reminded, go directly to the highest level
         whose planned date has passed instead of level 1
     :param total_overdue: total overdue amount of the customer, compared with
@@ -253,13 +337,23 @@ def trigger_date(
     state: LineState,
     max_reminders: int = 0,
     follow_plan: bool = False,
+    as_of: date | None = None,
 ) -> date | None:
     """Date at which the next level (one level at a time) becomes due.
 
-    Same as ``decide(...).trigger_date`` without ``jump``, but independent of
-    any reference date. None when there are no levels or the cap is reached.
+    Same as ``decide(...).trigger_date`` without ``jump``. None when there are
+    no levels or the cap is reached. The next notice before the due date
+    counts unless ``as_of`` is after the due date (the notices are over).
     """
     ordered = _sorted_levels(levels)
-    if not ordered or _exhausted(ordered, state, max_reminders):
+    if not ordered:
         return None
-    return _next_step(ordered, state, follow_plan)[1]
+    notices, reminders = _split(ordered)
+    if as_of is None or as_of <= state.due_date:
+        pending = [rule for rule in notices if rule.number > state.level_number]
+        if pending:
+            return _planned_date(pending[0], state.due_date)
+    rstate = _reminder_state(state, len(notices))
+    if not reminders or _exhausted(reminders, rstate, max_reminders):
+        return None
+    return _next_step(reminders, rstate, follow_plan)[1]

@@ -30,3 +30,7 @@ from . import account_dunning_aging_report
 from . import account_dunning_kpi_report
 from . import account_dunning_collection_report
 from . import account_dunning_effectiveness_report
+from . import account_dunning_promise
+from . import account_dunning_reminder_journey
+from . import account_dunning_automation_action_journey
+from . import res_partner_promise

@@ -11,7 +11,8 @@ from ..dunning_engine import levels as engine_levels
 
 # Bounds of the numbers of a level (see dunning_engine.bounds).
 LEVEL_BOUNDS = {
-    "delay_days": engine_bounds.DAYS,
+    # negative: a courtesy notice before the due date
+    "delay_days": engine_bounds.SIGNED_DAYS,
     "grace_days": engine_bounds.DAYS,
     "payment_delay_days": engine_bounds.DAYS,
     "min_amount": engine_bounds.AMOUNT,
@@ -56,7 +57,15 @@ class AccountDunningLevel(models.Model):
         help="The level is planned this many days after the due date of the "
         "invoice (J+N). From the second level on, the interval between two "
         "levels is also kept from the date of the previous reminder, so that a "
-        "late reminder never brings the next one closer.",
+        "late reminder never brings the next one closer. A negative number "
+        "plans a courtesy notice before the due date (J-N): never charged, "
+        "never counted as a reminder, it does not delay the first reminder.",
+    )
+    is_pre_due = fields.Boolean(
+        string="Notice Before Due Date",
+        compute="_compute_is_pre_due",
+        store=True,
+        help="Planned before the due date: a courtesy notice, not a reminder.",
     )
     grace_days = fields.Integer(
         string="Grace Period (Days)",
@@ -150,6 +159,14 @@ class AccountDunningLevel(models.Model):
         required=True,
         help="Invoices attached in PDF to the reminder email.",
     )
+    call_script = fields.Html(
+        translate=True,
+        sanitize=True,
+        help="Suggested script of the phone call, in the language of the "
+        "customer, put in the call activity. Placeholders replaced with the "
+        "customer's figures: {customer}, {amount_overdue}, {oldest_invoice}, "
+        "{last_contact}, {promise_history}.",
+    )
     mail_template_id = fields.Many2one(
         "mail.template",
         string="Email Template",
@@ -183,6 +200,34 @@ class AccountDunningLevel(models.Model):
         for level in self.filtered(lambda lvl: not lvl.term_id):
             level.number = 0
 
+    @api.depends("delay_days")
+    def _compute_is_pre_due(self):
+        for level in self:
+            level.is_pre_due = level.delay_days < 0
+
+    @api.constrains("delay_days", "grace_days", "fee_amount", "fee_per_invoice",
+                    "interest_rate_type", "interest_rate", "interest_margin")
+    def _check_pre_due(self):
+        """A notice before the due date is a courtesy: never charged, and sent
+        by the due date at the latest."""
+        for level in self.filtered(lambda lvl: lvl.delay_days < 0):
+            if level.delay_days + level.grace_days > 0:
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s is a notice before the due date: its delay and "
+                        "grace period must bring it by the due date.",
+                        level=level.display_name,
+                    )
+                )
+            if level.fee_amount or level.fee_per_invoice or level._has_interest(True):
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s is a notice before the due date: it charges no "
+                        "fee, indemnity nor interest.",
+                        level=level.display_name,
+                    )
+                )
+
     @api.constrains(*LEVEL_BOUNDS)
     def _check_not_negative(self):
         """Refuse negative and out-of-range numbers (bounds of the engine)."""
@@ -201,7 +246,9 @@ class AccountDunningLevel(models.Model):
     def _bound_message(self, record_name, violation):
         """Translated message of an engine bounds violation on a field."""
         field = self._fields[violation.name].get_description(self.env)["string"]
-        if violation.maximum is None or violation.value < violation.minimum:
+        if violation.maximum is None or (
+            violation.minimum == 0 and violation.value < violation.minimum
+        ):
             return self.env._(
                 "%(record)s: %(field)s cannot be negative.",
                 record=record_name,
@@ -249,9 +296,12 @@ class AccountDunningLevel(models.Model):
     # Late-payment interest
     # ------------------------------------------------------------------
 
-    def _has_interest(self):
-        """Reminders of this level charge late-payment interest."""
+    def _has_interest(self, configured=False):
+        """Reminders of this level charge late-payment interest (a notice
+        before the due date never does; ``configured``: whatever its delay)."""
         self.ensure_one()
+        if self.delay_days < 0 and not configured:
+            return False
         if self.interest_rate_type == "reference":
             return True
         return self.interest_rate > 0

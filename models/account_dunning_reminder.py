@@ -32,6 +32,7 @@ LIFECYCLE_FIELDS = (
     "send_error",
     "email_message_id",
     "send_run_id",
+    "thanked_date",
 )
 # What a draft is made of: fixed once the reminder is issued.
 DRAFT_FIELDS = ("date", "term_id", "partner_id", "line_ids")
@@ -522,16 +523,22 @@ class AccountDunningReminder(models.Model):
                 to_cancel |= draft
                 continue
             contact = contacts[partner]
-            if not contact["decision"].allowed:
-                # Quiet period: the items that reached a level wait for the
-                # next contact; a draft (made before a policy change) is kept
-                # and refused at issue.
+            line_values, has_new_level = [], False
+            if contact["decision"].allowed or contact.get("notices_allowed"):
+                line_values, has_new_level = self._prepare_line_values(
+                    move_lines,
+                    as_of,
+                    include_not_due,
+                    contact=dict(contact, notices_only=not contact["decision"].allowed),
+                )
+            if not contact["decision"].allowed and not has_new_level:
+                # Quiet period (or a promise to pay): the items that reached a
+                # level wait for the next contact; a draft (made before a
+                # policy change) is kept and refused at issue. Courtesy notices
+                # before the due date still go out in a quiet period.
                 to_cancel -= draft
                 drafts -= draft
                 continue
-            line_values, has_new_level = self._prepare_line_values(
-                move_lines, as_of, include_not_due, contact=contact
-            )
             if not has_new_level:
                 to_cancel |= draft
                 continue
@@ -755,7 +762,9 @@ class AccountDunningReminder(models.Model):
                 )
             )
         # per currency, like at creation: never at historical exchange rates
-        if all(total <= 0 for total in self._get_totals_by_currency().values()):
+        if not self.is_notice and all(
+            total <= 0 for total in self._get_totals_by_currency().values()
+        ):
             raise UserError(
                 self.env._(
                     "Reminder %(name)s is not issued: the open credits of "
@@ -783,6 +792,8 @@ class AccountDunningReminder(models.Model):
                 move_line.dunning_count + 1,
                 bool(line.amount_fee_invoice),
                 line.interest_date_to,
+                # a courtesy notice is counted apart (see dunning_notice_count)
+                move_line.dunning_notice_count + 1 if line.level_id.is_pre_due else None,
             )
             groups[key] |= move_line
         for (
@@ -791,6 +802,7 @@ class AccountDunningReminder(models.Model):
             count,
             fee_charged,
             interest_date,
+            notice_count,
         ), move_lines in groups.items():
             values = {
                 "dunning_level_id": level_id,
@@ -798,6 +810,8 @@ class AccountDunningReminder(models.Model):
                 "dunning_last_date": issue_date,
                 "dunning_count": count,
             }
+            if notice_count is not None:
+                values["dunning_notice_count"] = notice_count
             if fee_charged:
                 values["dunning_fee_charged"] = True
             if interest_date:
@@ -867,6 +881,8 @@ class AccountDunningReminder(models.Model):
             }
             if line.amount_fee_invoice:
                 values["dunning_fee_charged"] = False
+            if line.level_id.is_pre_due:
+                values["dunning_notice_count"] = max(move_line.dunning_notice_count - 1, 0)
             if line.interest_date_to:
                 values["dunning_interest_date"] = line.previous_interest_date
             # As superuser: see DUNNING_ITEM_FIELDS.

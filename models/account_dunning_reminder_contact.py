@@ -41,6 +41,23 @@ class AccountDunningReminder(models.Model):
         return ("waiting", {"date": decision.trigger_date})
 
     @api.model
+    def _dunning_notice_level(self, decision, why, contact):
+        """``(new_level, why, decision)`` of an item whose decision is a
+        courtesy notice before the due date (never brought to the last level
+        by the contact cap), or of any item of a customer in a quiet period
+        (only the notices go out then, the reminders wait)."""
+        level = self.env["account.dunning.level"]
+        if decision.reason == engine_levels.NOTICE:
+            return (
+                level.browse(decision.level.key),
+                ("notice", {"date": decision.trigger_date}),
+                decision,
+            )
+        if decision.level is not None:
+            return level, ("held_quiet", {"date": contact["decision"].next_contact}), None
+        return level, why, decision
+
+    @api.model
     def _dunning_explain(self, why, move_line, new_level):
         """Values ``escalation`` and ``explanation`` of a reminder line."""
         code, params = why
@@ -66,6 +83,17 @@ class AccountDunningReminder(models.Model):
             ),
             "waiting": lambda: self.env._("Not escalated: its next level is due on %(date)s.",
                                  date=date_str),
+            "notice": lambda: self.env._(
+                "Courtesy notice %(level)s before the due date, planned on %(date)s: "
+                "no charges, not counted as a reminder.",
+                level=level,
+                date=date_str,
+            ),
+            "held_quiet": lambda: self.env._(
+                "Not escalated: the customer was reminded recently, its next "
+                "reminder is possible from %(date)s.",
+                date=date_str,
+            ),
             "below_minimum": lambda: self.env._(
                 "Not escalated: the overdue balance of the customer is below the "
                 "minimum amount of its next level."
@@ -102,6 +130,7 @@ class AccountDunningReminder(models.Model):
             ("company_id", "=", company.id),
             ("state", "in", ("issued", "sent")),
             ("issue_date", "!=", False),
+            ("is_notice", "=", False),
         ]
         last_dates = dict(
             self._read_group(issued_domain, ["partner_id"], ["issue_date:max"])
@@ -136,6 +165,7 @@ class AccountDunningReminder(models.Model):
                 "decision": engine_contact.decide_contact(
                     policy, as_of, last_contact, count
                 ),
+                "notices_allowed": True,
             }
         return result
 
@@ -238,7 +268,8 @@ class AccountDunningReminder(models.Model):
         self.ensure_one()
         term = self.partner_id.with_company(self.company_id)._get_dunning_term()
         policy = term._contact_policy()
-        if not policy.min_days:
+        if not policy.min_days or self.is_notice:
+            # a courtesy notice before the due date is not a reminder
             return
         last = self.search(
             [
@@ -246,6 +277,7 @@ class AccountDunningReminder(models.Model):
                 ("company_id", "=", self.company_id.id),
                 ("state", "in", ("issued", "sent")),
                 ("issue_date", "!=", False),
+                ("is_notice", "=", False),
                 ("id", "!=", self.id),
             ],
             order="issue_date desc",

@@ -132,7 +132,9 @@ class AccountDunningReminderLine(models.Model):
     escalation = fields.Selection(
         [
             ("escalated", "Escalated"),
+            ("notice", "Notice before the due date"),
             ("held", "Escalated after the quiet period"),
+            ("held_quiet", "Waiting for the quiet period"),
             ("last_level", "Brought to the last level"),
             ("waiting", "Waiting for its next level"),
             ("below_minimum", "Below the minimum amount"),
@@ -149,6 +151,12 @@ class AccountDunningReminderLine(models.Model):
         help="Why the item is (or is not) escalated by this reminder.",
     )
     explanation = fields.Char(readonly=True)
+    portal_url = fields.Char(
+        string="Online Payment Link",
+        compute="_compute_portal_url",
+        help="Link to the invoice on the customer portal (with its access "
+        "token), where the customer can see and pay it.",
+    )
     # State of the item before this reminder, to undo an issued reminder and to
     # refuse issuing a reminder made stale by another one.
     previous_level_id = fields.Many2one("account.dunning.level")
@@ -156,6 +164,18 @@ class AccountDunningReminderLine(models.Model):
     previous_date = fields.Date()
     previous_count = fields.Integer()
     previous_interest_date = fields.Date()
+
+    def _compute_portal_url(self):
+        for line in self:
+            move = line.move_id
+            if move and move.is_invoice(include_receipts=True) and move.state == "posted":
+                # As superuser: the access token of the invoice is created on
+                # the first link, whoever sends the reminder; the link itself
+                # only opens this invoice.
+                move = move.sudo()
+                line.portal_url = move.get_base_url() + move.get_portal_url()
+            else:
+                line.portal_url = False
 
     # ------------------------------------------------------------------
     # Lines of issued reminders are fixed; computed values are never edited

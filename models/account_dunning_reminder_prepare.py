@@ -63,7 +63,8 @@ class AccountDunningReminder(models.Model):
         # overdue total in the invoice's currency, and nobody is reminded who
         # owes nothing in a currency once the credits are deducted.
         net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
-        if all(total <= 0 for total in net_overdue.values()):
+        if all(total <= 0 for total in net_overdue.values()) and overdue == debits:
+            # nothing overdue, and nothing coming (a notice before the due date)
             return [], False
         contact = contact or {}
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
@@ -81,7 +82,7 @@ class AccountDunningReminder(models.Model):
             total_overdue = net_overdue.get(line.currency_id, 0.0)
             if not line.move_id.is_invoice(include_receipts=True):
                 why = ("not_invoice", {})
-            elif term and total_overdue <= 0:
+            elif term and total_overdue <= 0 and is_overdue:
                 # Its currency's credits cover what is overdue in it.
                 why = ("below_minimum", {})
             elif term:
@@ -99,7 +100,11 @@ class AccountDunningReminder(models.Model):
                     follow_plan=bool(term.min_contact_days),
                 )
                 why = self._dunning_why(decision, as_of, policy, contact)
-                if decision.reason == engine_levels.REPEAT and not term.max_reminders:
+                if decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
+                    new_level, why, decision = self._dunning_notice_level(
+                        decision, why, contact
+                    )
+                elif decision.reason == engine_levels.REPEAT and not term.max_reminders:
                     # One reminder per level: an item brought to the last level
                     # by the contact cap is not reminded again at that level.
                     decision = None
@@ -113,7 +118,7 @@ class AccountDunningReminder(models.Model):
                         why = ("last_level", {"count": policy.max_before_last})
             if new_level:
                 has_new_level = True
-                line_type = "overdue"
+                line_type = "overdue" if is_overdue else "not_due"
             elif is_overdue:
                 line_type = "overdue"
             elif include_not_due or (term and term.include_not_due):

@@ -119,9 +119,13 @@ class AccountDunningReminder(models.Model):
 
     def _get_mail_template(self):
         self.ensure_one()
+        default = (
+            "account_dunning_automation.mail_template_dunning_notice"
+            if self.is_notice
+            else "account_dunning_automation.mail_template_dunning_reminder"
+        )
         return self.level_id.mail_template_id or self.env.ref(
-            "account_dunning_automation.mail_template_dunning_reminder",
-            raise_if_not_found=False,
+            default, raise_if_not_found=False
         )
 
     def _mark_as_sent(self):
@@ -397,6 +401,7 @@ class AccountDunningReminder(models.Model):
                     name=self.name,
                 ),
                 user_id=(self.responsible_id or self.env.user).id,
+                note=self._dunning_call_note(),
             )
 
     # ------------------------------------------------------------------

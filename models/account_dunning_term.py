@@ -116,6 +116,14 @@ class AccountDunningTerm(models.Model):
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
     )
+    thank_you_template_id = fields.Many2one(
+        "mail.template",
+        string="Thank-You Email",
+        domain="[('model', '=', 'account.dunning.reminder')]",
+        help="Sent once to a customer who received a reminder and has nothing "
+        "overdue left after a payment (in the customer's language, as the "
+        "template says). No thank-you when empty.",
+    )
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
 

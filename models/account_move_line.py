@@ -17,6 +17,7 @@ DUNNING_ITEM_FIELDS = (
     "dunning_fee_charged",
     "dunning_count",
     "dunning_interest_date",
+    "dunning_notice_count",
 )
 
 
@@ -65,6 +66,15 @@ class AccountMoveLine(models.Model):
         groups=DUNNING_READ_GROUPS,
         help="Date up to which late-payment interest was last charged on this "
         "item by an issued reminder: the next interest runs from the day after.",
+    )
+
+    dunning_notice_count = fields.Integer(
+        string="Notices Before Due Date",
+        copy=False,
+        readonly=True,
+        groups=DUNNING_READ_GROUPS,
+        help="Courtesy notices sent before the due date among the reminders "
+        "issued: not counted in the maximum number of reminders.",
     )
 
     def write(self, vals):
@@ -219,4 +229,5 @@ class AccountMoveLine(models.Model):
             level_number=self.dunning_level_number,
             last_reminder_date=self.dunning_last_date or None,
             reminder_count=self.dunning_count,
+            notice_count=self.dunning_notice_count,
         )

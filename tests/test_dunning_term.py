@@ -46,7 +46,10 @@ class TestDunningTerm(DunningCommon):
             )
 
     def test_negative_values_refused(self):
-        for field_name in ("delay_days", "grace_days", "min_amount", "fee_amount",
+        # a negative delay is a courtesy notice before the due date (issue 9)
+        notice = self._create_term("Notice", [("Before", -5, {}), ("After", 1, {})])
+        self.assertTrue(notice.level_ids.sorted("number")[0].is_pre_due)
+        for field_name in ("grace_days", "min_amount", "fee_amount",
                            "interest_rate", "payment_delay_days"):
             with self.subTest(field=field_name), self.assertRaisesRegex(
                 ValidationError, "cannot be negative"

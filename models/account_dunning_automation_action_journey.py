@@ -1,0 +1,37 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import models
+
+
+class AccountDunningAutomationAction(models.Model):
+    """The daily run checks the promises to pay before creating reminders, and
+    thanks the customers who paid when it sends."""
+
+    _inherit = "account.dunning.automation.action"
+
+    def _execute_create(self, run, as_of):
+        # Promises first: a broken promise resumes the reminders today, a kept
+        # one is closed before anything is created.
+        self.env["account.dunning.promise"]._check_promises(
+            as_of, self.automation_id.company_id
+        )
+        return super()._execute_create(run, as_of)
+
+    def _execute_send(self, run, as_of):
+        ok = super()._execute_send(run, as_of)
+        automation = self.automation_id
+        reminders = self.env["account.dunning.reminder"]
+        partners = automation._filter_partners(
+            reminders.search(
+                [
+                    ("company_id", "=", automation.company_id.id),
+                    ("state", "=", "sent"),
+                    ("thanked_date", "=", False),
+                ]
+            ).partner_id,
+            self._partner_filter_domain(),
+        )
+        if partners:
+            reminders._dunning_send_thanks(automation.company_id, as_of, partners)
+        return ok
