@@ -104,6 +104,7 @@ class TestDunningAutomationBatch(DunningCommon):
             self.env["mail.mail"].process_email_queue()
             self.assertEqual(done_first.mapped("state"), ["sent", "sent"])
             self.Automation._cron_run_due()
+            self.env["mail.mail"].process_email_queue()
         self.assertEqual(len(automation.run_ids), 1)
         self.assertEqual((run.state, run.batch_count, run.sent_count), ("done", 3, 5))
         for customer in self.customers:
