@@ -10,19 +10,22 @@ class AccountDunningAutomationAction(models.Model):
 
     _inherit = "account.dunning.automation.action"
 
-    def _execute_create(self, run, as_of):
+    def _execute_create(self, run, as_of, partners):
         # Promises first: a broken promise resumes the reminders today, a kept
         # one is closed before anything is created.
         self.env["account.dunning.promise"]._check_promises(
             as_of, self.automation_id.company_id
         )
-        return super()._execute_create(run, as_of)
+        return super()._execute_create(run, as_of, partners)
 
-    def _execute_send(self, run, as_of):
-        ok = super()._execute_send(run, as_of)
+    def _execute_send(self, run, as_of, partners):
+        ok = super()._execute_send(run, as_of, partners)
+        # Company-wide, not only the batch's customers: a customer who paid
+        # everything has no open item left and is no longer in the run's
+        # queue. thanked_date keeps it to one thank-you.
         automation = self.automation_id
         reminders = self.env["account.dunning.reminder"]
-        partners = automation._filter_partners(
+        thanked = automation._filter_partners(
             reminders.search(
                 [
                     ("company_id", "=", automation.company_id.id),
@@ -32,6 +35,6 @@ class AccountDunningAutomationAction(models.Model):
             ).partner_id,
             self._partner_filter_domain(),
         )
-        if partners:
-            reminders._dunning_send_thanks(automation.company_id, as_of, partners)
+        if thanked:
+            reminders._dunning_send_thanks(automation.company_id, as_of, thanked)
         return ok
