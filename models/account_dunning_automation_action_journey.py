@@ -20,15 +20,15 @@ class AccountDunningAutomationAction(models.Model):
 
     def _execute_send(self, run, as_of, partners):
         ok = super()._execute_send(run, as_of, partners)
-        # Company-wide, not only the batch's customers: a customer who paid
-        # everything has no open item left and is no longer in the run's
-        # queue. thanked_date keeps it to one thank-you.
+        # The customers of the batch with a sent reminder not thanked yet (the
+        # run's queue holds them even when nothing is left open).
         automation = self.automation_id
         reminders = self.env["account.dunning.reminder"]
         thanked = automation._filter_partners(
             reminders.search(
                 [
                     ("company_id", "=", automation.company_id.id),
+                    ("partner_id", "in", partners.ids),
                     ("state", "=", "sent"),
                     ("thanked_date", "=", False),
                 ]

@@ -157,8 +157,17 @@ class AccountDunningAutomationRun(models.Model):
             + [("partner_id", "!=", False)],
             ["partner_id"],
         )
+        # Reminded customers not thanked yet too: one who paid everything has
+        # no open item left, and the send step thanks them once.
         reminder_groups = self.env["account.dunning.reminder"]._read_group(
-            [("company_id", "=", company.id), ("state", "in", ("draft", "issued"))],
+            [
+                ("company_id", "=", company.id),
+                "|",
+                ("state", "in", ("draft", "issued")),
+                "&",
+                ("state", "=", "sent"),
+                ("thanked_date", "=", False),
+            ],
             ["partner_id"],
         )
         partners = self.env["res.partner"].union(
