@@ -447,6 +447,9 @@ class TestDunningForecast(InsightCommon):
             day = start + timedelta(days=offset)
             with freeze_time(day):
                 self.env["account.dunning.automation"]._cron_run_due()
+                # The mail queue (its cron) delivers the emails of the day:
+                # a reminder is sent when its email left (issue 7).
+                self.env["mail.mail"].process_email_queue()
             reminders = self.Reminder.search(
                 [("sent_date", "=", day), ("state", "=", "sent")]
             )
