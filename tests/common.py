@@ -1,6 +1,10 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo import Command, fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -88,6 +92,33 @@ class DunningCommon(AccountTestInvoicingCommon):
             )
         )
         return wizard._create_payments()
+
+    def _daily_automation(self, start):
+        """A daily create + issue + send automation, started on ``start``."""
+        automation = self.env["account.dunning.automation"].create(
+            {
+                "name": "Daily",
+                "cadence": "custom",
+                "cadence_formula": "1D",
+                "action_ids": [
+                    Command.create({"action_type": kind, "sequence": index})
+                    for index, kind in enumerate(("create", "issue", "send"), 1)
+                ],
+            }
+        )
+        with freeze_time(start):
+            automation.action_start()
+        return automation
+
+    def _run_days(self, start, days, context=None):
+        """Run the automations' cron entry point day by day from ``start``,
+        then the mail queue, as their crons would."""
+        for offset in range(days):
+            with freeze_time(start + timedelta(days=offset)):
+                self.env["account.dunning.automation"].with_context(
+                    **(context or {})
+                )._cron_run_due()
+                self.env["mail.mail"].process_email_queue()
 
     def _create(self, partners=None, **kwargs):
         return self.Reminder._create_reminders(partners=partners, **kwargs)

@@ -67,29 +67,6 @@ class TestDunningContact(DunningCommon):
         self.partner_a.dunning_term_id = False
         return term
 
-    def _daily_automation(self, start):
-        automation = self.Automation.create(
-            {
-                "name": "Daily",
-                "cadence": "custom",
-                "cadence_formula": "1D",
-                "action_ids": [
-                    Command.create({"action_type": kind, "sequence": index})
-                    for index, kind in enumerate(("create", "issue", "send"), 1)
-                ],
-            }
-        )
-        with freeze_time(start):
-            automation.action_start()
-        return automation
-
-    def _run_days(self, start, days, context=None):
-        for offset in range(days):
-            day = start + timedelta(days=offset)
-            with freeze_time(day):
-                self.Automation.with_context(**(context or {}))._cron_run_due()
-                self.env["mail.mail"].process_email_queue()
-
     def _emails(self, partner=None):
         """Reminder emails the customer received (one message per email)."""
         partner = partner or self.partner_a

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
@@ -68,28 +68,6 @@ class JourneyCommon(DunningCommon):
         )
         self.env.company.dunning_term_id = term
         return term
-
-    def _daily_automation(self, start):
-        automation = self.Automation.create(
-            {
-                "name": "Daily",
-                "cadence": "custom",
-                "cadence_formula": "1D",
-                "action_ids": [
-                    Command.create({"action_type": kind, "sequence": index})
-                    for index, kind in enumerate(("create", "issue", "send"), 1)
-                ],
-            }
-        )
-        with freeze_time(start):
-            automation.action_start()
-        return automation
-
-    def _run_days(self, start, days):
-        for offset in range(days):
-            with freeze_time(start + timedelta(days=offset)):
-                self.Automation._cron_run_due()
-                self.env["mail.mail"].process_email_queue()
 
     def _emails(self, partner=None):
         """Emails the customer received from the reminders (thank-you included)."""
