@@ -9,11 +9,12 @@ anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
+from . import contact as engine_contact
 from . import interest as engine_interest
 from . import levels as engine_levels
 from ._decimal import ZERO, quantize, to_decimal
@@ -152,19 +153,22 @@ def profile(score, thresholds: Sequence[float] = DEFAULT_THRESHOLDS) -> str:
 class LevelCharges:
     """What reaching a level costs the customer."""
 
-    fee_amount: float = 0.0  # per reminder
-    fee_per_invoice: float = 0.0  # once per invoice
-    interest_rate: float = 0.0  # annual, percent
+    fee_amount: float = 0.0  # per reminder (taxes included)
+    fee_per_invoice: float = 0.0  # once per invoice (recovery indemnity)
+    interest_rate: object = 0.0  # annual percent, or an interest.ReferenceRate
+    key: object = None  # opaque id of the level, passed to the interest function
 
 
 @dataclass(frozen=True)
 class ForecastTerm:
-    """Reminder terms as the forecast needs them."""
+    """Reminder terms as the forecast needs them (the levels with their
+    minimum amounts in the currency of the items they are used for)."""
 
     levels: tuple[engine_levels.LevelRule, ...]
     max_reminders: int = 0
     jump: bool = False
     charges: Mapping[int, LevelCharges] = field(default_factory=dict)  # by number
+    follow_plan: bool = False  # the terms space the contacts (see levels.decide)
 
 
 @dataclass(frozen=True)
@@ -174,9 +178,25 @@ class ForecastItem:
     key: object
     partner: object
     term: object  # key in the terms mapping; None: never reminded
-    amount: float
+    amount: float  # open amount, in the item's currency
     state: engine_levels.LineState
     fee_charged: bool = False
+    currency: object = None
+    is_invoice: bool = True  # invoices and receipts escalate, other entries never
+    is_charge: bool = False  # fees entry of an earlier reminder: never escalated
+    fee_per_invoice_allowed: bool = True  # customer invoices only
+    interest_date: date | None = None  # interest charged up to this date
+
+
+@dataclass(frozen=True)
+class ForecastCustomer:
+    """Contact state of one customer when the forecast starts."""
+
+    policy: engine_contact.ContactPolicy = engine_contact.ContactPolicy(0, 0)
+    last_contact: date | None = None  # last reminder issued (notices excluded)
+    reminders_before_last: int = 0  # reminders below the last level so far
+    last_level_number: int = 0  # last level of the customer's terms
+    paused_until: date | None = None  # a promise to pay: no contact before
 
 
 @dataclass(frozen=True)
@@ -191,20 +211,7 @@ class Contact:
     fees: Decimal
     interest: Decimal
     items: tuple
-
-
-@dataclass
-class ContactPolicy:
-    """Limits on how often a customer is contacted (0 = no limit)."""
-
-    min_days_between: int = 0
-
-    def allows(self, last_contact: date | None, day: date) -> bool:
-        return (
-            not self.min_days_between
-            or last_contact is None
-            or (day - last_contact).days >= self.min_days_between
-        )
+    is_notice: bool = False
 
 
 def forecast_contacts(
@@ -212,66 +219,130 @@ def forecast_contacts(
     terms: Mapping[object, ForecastTerm],
     run_dates: Iterable[date],
     digits: int = 2,
-    policy: ContactPolicy | None = None,
-    last_contacts: Mapping[object, date] | None = None,
+    customers: Mapping[object, ForecastCustomer] | None = None,
+    interest: Callable | None = None,
 ) -> list[Contact]:
     """Contacts that runs creating, issuing and sending reminders on each of
     ``run_dates`` will make if nothing is paid meanwhile.
 
-    On each run date a customer whose net overdue total is positive gets a
-    reminder when at least one item reaches a new level (as
-    :func:`levels.decide` says); the reminder's level is the highest new one,
-    its fees the per-reminder fee of that level plus the per-invoice fees not
-    yet charged, its interest the interest of the items reaching a level with
-    a rate, from their last reminder (or due date) to the run date. The items
-    then remember their new level, as issuing does.
+    The decisions are those of the reminder creation: per customer, the
+    contact policy of its terms (:func:`contact.decide_contact`: quiet period,
+    cap before the last level; inside a quiet period only the courtesy notices
+    before the due date go out; a promise to pay stops everything up to its
+    date), then per item the level of :func:`levels.decide` on the net overdue
+    total of its currency (fees entries of earlier reminders and open credits
+    are never escalated; the last level is reached once when the terms allow
+    no repetition). The reminder's level is the highest new one, its fees the
+    fee of that level plus the per-invoice fees not yet charged, its interest
+    that of the items reaching a level with a rate, from the date interest was
+    last charged (or the due date) to the run date. The items and the
+    customer then remember the reminder, as issuing does.
+
+    :param customers: contact state of each customer (default: no policy,
+        never reminded)
+    :param interest: ``interest(item, charges, start, end) -> Decimal``; the
+        default charges ``charges.interest_rate`` on the open amount for the
+        days after ``start`` up to ``end`` (:func:`interest.late_interest`)
     """
-    policy = policy or ContactPolicy()
-    last = dict(last_contacts or {})
+    customers = dict(customers or {})
+    interest = interest or _simple_interest(digits)
     by_partner: dict[object, list[ForecastItem]] = {}
     for item in items:
         by_partner.setdefault(item.partner, []).append(item)
     contacts = []
     for day in sorted(set(run_dates)):
         for partner, partner_items in by_partner.items():
-            if not policy.allows(last.get(partner), day):
-                continue
-            contact, updated = _contact_on(partner, partner_items, terms, day, digits)
+            customer = customers.get(partner, ForecastCustomer())
+            contact, updated, customer = _contact_on(
+                partner, partner_items, terms, day, digits, customer, interest
+            )
             if contact is None:
                 continue
             by_partner[partner] = updated
-            last[partner] = day
+            customers[partner] = customer
             contacts.append(contact)
     return contacts
 
 
-def _contact_on(partner, items, terms, day, digits):
-    """``(contact, items after issue)`` of one customer on one run date."""
-    overdue = [i.amount for i in items if i.amount > 0 and i.state.due_date < day]
-    open_credits = [i.amount for i in items if i.amount < 0]
-    total = sum((to_decimal(a) for a in overdue + open_credits), ZERO)
-    if total <= 0:
-        return None, items
-    reached = {}
+def _simple_interest(digits):
+    def simple(item, charges, start, end):
+        return engine_interest.late_interest(
+            item.amount, start, end, charges.interest_rate, digits=digits
+        ).amount
+
+    return simple
+
+
+def _net_overdue(items, day):
+    """Net overdue total of each currency: the overdue invoices less the open
+    credits (fees entries apart)."""
+    totals: dict[object, Decimal] = {}
     for item in items:
-        term = terms.get(item.term) if item.term is not None else None
-        if item.amount <= 0 or term is None:
+        if item.is_charge or (item.amount > 0 and item.state.due_date >= day):
             continue
-        decision = engine_levels.decide(
-            term.levels,
-            item.state,
-            day,
-            max_reminders=term.max_reminders,
-            jump=term.jump,
-            total_overdue=total,
+        totals[item.currency] = totals.get(item.currency, ZERO) + to_decimal(item.amount)
+    return totals
+
+
+def _new_level(item, term, day, total, notices_only, cap_reached):
+    """Level ``item`` reaches on ``day`` (None: not escalated)."""
+    decision = engine_levels.decide(
+        term.levels,
+        item.state,
+        day,
+        max_reminders=term.max_reminders,
+        jump=term.jump,
+        total_overdue=total,
+        follow_plan=term.follow_plan,
+    )
+    if decision.reason == engine_levels.NOTICE:
+        return decision.level
+    if notices_only or decision.level is None:
+        return None
+    if decision.reason == engine_levels.REPEAT and not term.max_reminders:
+        return None  # one reminder per level
+    ordered = sorted(term.levels, key=lambda rule: rule.number)
+    number = engine_contact.target_level(
+        decision.level.number, ordered[-1].number, cap_reached
+    )
+    return ordered[number - 1]
+
+
+# Mirrors one customer's reminder creation and issue: many locals.
+def _contact_on(partner, items, terms, day, digits, customer, interest):  # noqa: C901
+    """``(contact, items after issue, customer after issue)`` of one customer
+    on one run date (``contact`` None: not reminded that day)."""
+    nothing = None, items, customer
+    if customer.paused_until and day < customer.paused_until:
+        return nothing
+    decision = engine_contact.decide_contact(
+        customer.policy, day, customer.last_contact, customer.reminders_before_last
+    )
+    debits = [i for i in items if i.amount > 0 and not i.is_charge]
+    net = _net_overdue(items, day)
+    if all(total <= 0 for total in net.values()) and all(
+        i.state.due_date < day for i in debits
+    ):
+        return nothing
+    reached = {}
+    for item in debits:
+        term = terms.get(item.term) if item.term is not None else None
+        if term is None or not item.is_invoice:
+            continue
+        total = net.get(item.currency, ZERO)
+        if total <= 0 and item.state.due_date < day:
+            continue  # its currency's credits cover what is overdue in it
+        level = _new_level(
+            item, term, day, total, not decision.allowed, decision.cap_reached
         )
-        if decision.level is not None:
-            reached[item.key] = (decision.level, term)
+        if level is not None:
+            reached[item.key] = (level, term)
     if not reached:
-        return None, items
+        return nothing
     top, top_term = max(reached.values(), key=lambda pair: pair[0].number)
+    notice = all(level.is_pre_due for level, _term in reached.values())
     fees = to_decimal(top_term.charges.get(top.number, LevelCharges()).fee_amount)
-    interest = ZERO
+    charged_interest = ZERO
     updated = []
     for item in items:
         if item.key not in reached:
@@ -280,37 +351,45 @@ def _contact_on(partner, items, terms, day, digits):
         level, term = reached[item.key]
         charges = term.charges.get(level.number, LevelCharges())
         charged = item.fee_charged
-        if charges.fee_per_invoice and not charged:
+        if charges.fee_per_invoice and not charged and item.fee_per_invoice_allowed:
             fees += to_decimal(charges.fee_per_invoice)
             charged = True
-        if charges.interest_rate:
-            interest += engine_interest.compute_interest(
-                item.amount,
-                charges.interest_rate,
-                item.state.last_reminder_date or item.state.due_date,
-                day,
-                digits=digits,
-            )
+        interest_date = item.interest_date
+        if charges.interest_rate and not level.is_pre_due:
+            start = item.interest_date or item.state.due_date
+            if start < day:
+                charged_interest += to_decimal(interest(item, charges, start, day))
+                interest_date = day
         updated.append(
             replace(
                 item,
                 fee_charged=charged,
+                interest_date=interest_date,
                 state=replace(
                     item.state,
                     level_number=level.number,
                     last_reminder_date=day,
                     reminder_count=item.state.reminder_count + 1,
+                    notice_count=item.state.notice_count + (1 if level.is_pre_due else 0),
                 ),
             )
+        )
+    if not notice:
+        customer = replace(
+            customer,
+            last_contact=day,
+            reminders_before_last=customer.reminders_before_last
+            + (1 if top.number < customer.last_level_number else 0),
         )
     contact = Contact(
         date=day,
         partner=partner,
         level_number=top.number,
         level_key=top.key,
-        amount=quantize(total, digits),
+        amount=quantize(sum((t for t in net.values() if t > 0), ZERO), digits),
         fees=quantize(fees, digits),
-        interest=quantize(interest, digits),
+        interest=quantize(charged_interest, digits),
         items=tuple(sorted(reached, key=str)),
+        is_notice=notice,
     )
-    return contact, updated
+    return contact, updated, customer

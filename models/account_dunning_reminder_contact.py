@@ -162,6 +162,7 @@ class AccountDunningReminder(models.Model):
                 "term": term,
                 "policy": policy,
                 "last_contact": last_contact,
+                "count": count,
                 "decision": engine_contact.decide_contact(
                     policy, as_of, last_contact, count
                 ),

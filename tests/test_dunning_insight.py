@@ -469,3 +469,90 @@ class TestDunningForecast(InsightCommon):
             )
         self.assertEqual(sent, sorted(expected, key=lambda row: (row[0], row[1])))
         self.assertFalse([row for row in sent if row[1] == c.id])
+
+    def test_forecast_follows_the_contact_policy_and_charges(self):
+        """Terms that space the contacts (7 days, at most 2 reminders before
+        the formal notice), a courtesy notice, a fee, a recovery indemnity and
+        interest: the forecast made on the first day is, day by day, what the
+        daily automation sends over the next 30 days, with the amounts and
+        the charges of each reminder."""
+        revenue = self.company_data["default_account_revenue"]
+        term = self._create_term(
+            "Spaced",
+            [
+                ("Courtesy", -3, {}),
+                ("Reminder", 1, {}),
+                ("Second reminder", 7, {"fee_amount": 10.0}),
+                (
+                    "Firm reminder",
+                    14,
+                    {"fee_amount": 15.0, "fee_per_invoice": 40.0, "interest_rate": 12.0},
+                ),
+                ("Formal notice", 30, {"interest_rate": 12.0}),
+            ],
+            min_contact_days=7,
+            max_contacts_before_last=2,
+            journal_id=self.company_data["default_journal_misc"].id,
+            interest_account_id=revenue.copy({"code": "763100"}).id,
+            indemnity_account_id=revenue.copy({"code": "758100"}).id,
+            fee_account_id=revenue.copy({"code": "758200"}).id,
+        )
+        self.env.company.dunning_term_id = term
+        a, b = self.partner_a, self.partner_b
+        self._invoice_due("2026-02-20", 1000, a)
+        self._invoice_due("2026-02-27", 2000, a, invoice_date="2026-02-01")
+        self._invoice_due("2026-03-10", 500, a, invoice_date="2026-02-10")
+        self._invoice_due("2026-03-05", 800, b, invoice_date="2026-02-05")
+        start = date(2026, 3, 1)
+        self._daily_automation(start)
+        forecast_model = self.env["account.dunning.forecast"]
+        with freeze_time(start):
+            forecast = forecast_model._fill(self.env.company)
+        expected = [
+            (f.date, f.partner_id.id, f.level_number, f.amount, f.amount_charges)
+            for f in forecast
+        ]
+        # By hand (levels 1 courtesy J-3, 2 J+1, 3 J+7, 4 J+14, 5 J+30).
+        # A: J+1 of its two overdue invoices on the 1st; the courtesy notice
+        # of the 10 March invoice on the 7th inside the quiet period (notices
+        # do not count); level 3 on the 8th (fee 10); two reminders before
+        # the last level reached: the 15th goes to the formal notice for the
+        # three invoices, with interest at 12 % from their due dates (23, 16
+        # and 5 days: 7.56 + 10.52 + 0.82), no fee, no indemnity (level 4 is
+        # skipped); then nothing (the last level is sent once). B: notice on
+        # the 2nd, J+1 on the 6th, level 3 on the 13th, formal notice on the
+        # 20th (15 days of interest on 800: 3.95).
+        self.assertEqual(
+            [(d.day, "a" if p == a.id else "b", lvl, ch) for d, p, lvl, _am, ch in expected],
+            [
+                (1, "a", 2, 0.0),
+                (2, "b", 1, 0.0),
+                (6, "b", 2, 0.0),
+                (7, "a", 1, 0.0),
+                (8, "a", 3, 10.0),
+                (13, "b", 3, 10.0),
+                (15, "a", 5, 18.9),
+                (20, "b", 5, 3.95),
+            ],
+        )
+        sent = []
+        for offset in range(31):
+            day = start + timedelta(days=offset)
+            self._run_days(day, 1)
+            reminders = self.Reminder.search(
+                [("sent_date", "=", day), ("state", "=", "sent")]
+            )
+            sent += [
+                (
+                    day,
+                    r.partner_id.id,
+                    r.level_number,
+                    r.amount_overdue + r.amount_credit,
+                    r.amount_fee + r.amount_interest,
+                )
+                for r in reminders.sorted(lambda r: r.partner_id.id)
+            ]
+            self.assertFalse(
+                self.Reminder.search([("state", "in", ("draft", "issued"))])
+            )
+        self.assertEqual(sent, sorted(expected, key=lambda row: (row[0], row[1])))

@@ -5,6 +5,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..dunning_engine import insight as engine_insight
 
@@ -71,7 +72,9 @@ class AccountDunningForecast(models.TransientModel):
     @api.model
     def _compute_contacts(self, company, partners=None, today=None, days=HORIZON_DAYS):
         """Engine contacts of the customers (all when ``partners`` is None)
-        of ``company`` over the next ``days`` days, date order."""
+        of ``company`` over the next ``days`` days, date order: the decisions
+        of the reminder creation (terms, contact policy, promises, fees
+        entries, credits per currency) replayed on each run date."""
         today = today or fields.Date.context_today(self)
         horizon = today + timedelta(days=days)
         reminder_model = self.env["account.dunning.reminder"].with_company(company).sudo()
@@ -91,49 +94,126 @@ class AccountDunningForecast(models.TransientModel):
             )
             for partner in selected:
                 dates_by_partner[partner.id].update(run_dates)
-        terms = {}
+        by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
+        by_partner = {
+            partner: lines
+            for partner, lines in by_partner.items()
+            if partner.id in dates_by_partner
+            and not partner.with_company(company).dunning_blocked
+        }
+        states = reminder_model._dunning_contact_states(company, today, by_partner)
+        terms, levels = {}, {}
         items_by_dates = defaultdict(list)
-        for line in open_lines:
-            partner = line.partner_id.commercial_partner_id
-            run_dates = dates_by_partner.get(partner.id)
-            if not run_dates or partner.with_company(company).dunning_blocked:
-                continue
-            term = line._dunning_term() if line.amount_residual > 0 else False
-            if term and term.id not in terms:
-                terms[term.id] = self._engine_term(term)
-            items_by_dates[frozenset(run_dates)].append(
-                engine_insight.ForecastItem(
-                    key=line.id,
-                    partner=partner.id,
-                    term=term.id if term else None,
-                    amount=line.amount_residual,
-                    state=line._dunning_engine_state(),
-                    fee_charged=line.dunning_fee_charged,
+        engine_customers = {}
+        for partner, lines in by_partner.items():
+            engine_customers[partner.id] = self._engine_customer(states[partner])
+            for line in lines:
+                term = line._dunning_term() if line.amount_residual > 0 else False
+                key = (term.id, line.currency_id.id) if term else None
+                if term and key not in terms:
+                    terms[key] = self._engine_term(term, line.currency_id, today)
+                    levels.update({level.id: level for level in term.level_ids})
+                items_by_dates[frozenset(dates_by_partner[partner.id])].append(
+                    self._engine_item(line, partner, key)
                 )
-            )
+        interest = self._interest_function(open_lines, levels)
         contacts = []
         digits = company.currency_id.decimal_places
         for run_dates, items in items_by_dates.items():
             contacts += engine_insight.forecast_contacts(
-                items, terms, run_dates, digits=digits
+                items,
+                terms,
+                run_dates,
+                digits=digits,
+                customers=engine_customers,
+                interest=interest,
             )
         return sorted(contacts, key=lambda c: (c.date, c.partner))
 
     @api.model
-    def _engine_term(self, term):
+    def _engine_item(self, line, partner, term_key):
+        return engine_insight.ForecastItem(
+            key=line.id,
+            partner=partner.id,
+            term=term_key,
+            amount=line.amount_residual_currency,
+            state=line._dunning_engine_state(),
+            fee_charged=line.dunning_fee_charged,
+            currency=line.currency_id.id,
+            is_invoice=line.move_id.is_invoice(include_receipts=True),
+            is_charge=bool(line.move_id.dunning_charge_reminder_id),
+            fee_per_invoice_allowed=line.move_id.move_type == "out_invoice",
+            interest_date=line.dunning_interest_date or None,
+        )
+
+    @api.model
+    def _engine_customer(self, state):
+        """Contact state of a customer (see ``_dunning_contact_states``)."""
+        decision = state["decision"]
+        term = state["term"]
+        return engine_insight.ForecastCustomer(
+            policy=state["policy"],
+            last_contact=state["last_contact"],
+            reminders_before_last=state.get("count", 0),
+            last_level_number=max(term.level_ids.mapped("number"), default=0),
+            # a promise to pay: nothing, not even a notice, before its end
+            paused_until=decision.next_contact if state.get("promise") else None,
+        )
+
+    @api.model
+    def _interest_function(self, open_lines, levels):
+        """Interest of an item at a level, as the reminder line computes it
+        (the payments already made lower it from their date)."""
+        lines = {line.id: line for line in open_lines}
+
+        def interest(item, charges, start, end):
+            line = lines[item.key]
+            level = levels[charges.key]
+            try:
+                result = level._compute_late_interest(
+                    line.amount_currency,
+                    start,
+                    end,
+                    line._dunning_interest_payments(),
+                    line.currency_id,
+                )
+            except UserError:
+                # A reference rate not entered yet: the run will stop on it
+                # with the same message; the forecast shows no interest.
+                return 0.0
+            return result.amount
+
+        return interest
+
+    @api.model
+    def _engine_term(self, term, currency, today):
         return engine_insight.ForecastTerm(
-            levels=tuple(term._get_engine_levels()),
+            levels=tuple(term._get_engine_levels(currency, today)),
             max_reminders=term.max_reminders,
             jump=term.escalation_mode == "jump",
+            follow_plan=bool(term.min_contact_days),
             charges={
                 level.number: engine_insight.LevelCharges(
-                    fee_amount=level.fee_amount,
+                    fee_amount=self._fee_taxed(term, level, currency),
                     fee_per_invoice=level.fee_per_invoice,
-                    interest_rate=level.interest_rate,
+                    # Any true value: the interest function computes the
+                    # level's rate (fixed, or reference rate + points).
+                    interest_rate=1.0 if level._has_interest() else 0.0,
+                    key=level.id,
                 )
                 for level in term.level_ids
             },
         )
+
+    @api.model
+    def _fee_taxed(self, term, level, currency):
+        """Fixed fee of ``level`` with the taxes of the terms, as the reminder
+        charges it (see ``_fixed_fee_taxed``)."""
+        if not level.fee_amount or not term.fee_tax_ids:
+            return level.fee_amount
+        return term.fee_tax_ids.compute_all(level.fee_amount, currency=currency)[
+            "total_included"
+        ]
 
     @api.model
     def _channels(self, level):

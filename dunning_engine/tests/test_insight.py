@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -6,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dunning_engine import insight
+from dunning_engine.contact import ContactPolicy
 from dunning_engine.levels import LevelRule, LineState
 
 amounts = st.decimals(min_value=0, max_value=10**9, places=2)
@@ -138,6 +140,18 @@ def _item(key="inv", amount=1000.0, partner="A", due=DUE, **state):
     )
 
 
+def _spaced_terms(follow_plan=True):
+    return {"std": replace(TERMS["std"], follow_plan=follow_plan)}
+
+
+def _customer(min_days, cap=0, **values):
+    return insight.ForecastCustomer(
+        policy=ContactPolicy(min_days=min_days, max_before_last=cap),
+        last_level_number=3,
+        **values,
+    )
+
+
 def test_forecast_daily_runs_follow_the_plan():
     contacts = insight.forecast_contacts([_item()], TERMS, _days(DUE, 30))
     assert [(c.date.day, c.level_number, c.fees) for c in contacts] == [
@@ -145,8 +159,9 @@ def test_forecast_daily_runs_follow_the_plan():
         (12, 2, Decimal("10.00")),
         (19, 3, Decimal("60.00")),
     ]
-    # Interest of level 3: 1 000 x 36.5 % x 7 days / 365 from the last reminder.
-    assert contacts[-1].interest == Decimal("7.00")
+    # Interest of level 3: 1 000 x 36.5 % x 14 days / 365 from the due date
+    # (no interest was charged before).
+    assert contacts[-1].interest == Decimal("14.00")
     assert contacts[0].amount == Decimal("1000.00")
     assert contacts[-1].level_key == "L3"
 
@@ -169,11 +184,13 @@ def test_forecast_contact_policy_spaces_the_contacts():
     assert [(c.date.day, c.items) for c in free] == [
         (6, ("a",)), (9, ("b",)), (12, ("a",)), (15, ("b",)), (19, ("a",))
     ]
-    policy = insight.ContactPolicy(min_days_between=5)
-    spaced = insight.forecast_contacts(items, TERMS, _days(DUE, 16), policy=policy)
-    # b's first level waits until day 11; a's second (due on the 12th) until 16.
+    spaced = insight.forecast_contacts(
+        items, _spaced_terms(), _days(DUE, 16), customers={"A": _customer(5)}
+    )
+    # b's first level waits until day 11; a's second (planned on the 12th)
+    # until 16, with b's second (planned from its due date on the 15th).
     assert [(c.date.day, c.items) for c in spaced] == [
-        (6, ("a",)), (11, ("b",)), (16, ("a",))
+        (6, ("a",)), (11, ("b",)), (16, ("a", "b"))
     ]
 
 
@@ -187,14 +204,18 @@ def test_forecast_contact_policy_spaces_the_contacts():
 )
 def test_forecast_properties(specs, gap):
     start = date(2026, 3, 1)
+    # An item already reminded fell due at least 15 days before (J+14 is the
+    # latest level): the states the issue of reminders leaves.
     items = [
-        _item(str(n), amount=float(amount), due=start + timedelta(days=offset),
+        _item(str(n), amount=float(amount),
+              due=start + timedelta(days=min(offset, -15) if level else offset),
               level_number=level, reminder_count=level,
               last_reminder_date=(start - timedelta(days=1)) if level else None)
         for n, (offset, amount, level) in enumerate(specs)
     ]
-    policy = insight.ContactPolicy(min_days_between=gap)
-    contacts = insight.forecast_contacts(items, TERMS, _days(start, 30), policy=policy)
+    contacts = insight.forecast_contacts(
+        items, _spaced_terms(bool(gap)), _days(start, 30), customers={"A": _customer(gap)}
+    )
     dates = [c.date for c in contacts]
     assert dates == sorted(dates) and len(set(dates)) == len(dates)
     assert all(b - a >= timedelta(days=gap) for a, b in zip(dates, dates[1:]))
@@ -207,3 +228,79 @@ def test_forecast_properties(specs, gap):
     assert all(
         counts.get(str(n), 0) + level <= 3 for n, (_o, _a, level) in enumerate(specs)
     )
+
+
+def test_forecast_cap_brings_the_items_to_the_last_level_once():
+    """With at most one reminder before the last level, the second contact
+    is the last level, and the last level is never repeated."""
+    items = [_item("a"), _item("b", due=DUE + timedelta(days=10))]
+    contacts = insight.forecast_contacts(
+        items, _spaced_terms(), _days(DUE, 40), customers={"A": _customer(5, cap=1)}
+    )
+    # a: level 1 on the 6th, then its level 2 (12th) goes to level 3; b: its
+    # first level (16th) waits for the quiet period and goes to level 3 too.
+    assert [(c.date.day, c.level_number, c.items) for c in contacts] == [
+        (6, 1, ("a",)),
+        (12, 3, ("a",)),
+        (17, 3, ("b",)),
+    ]
+
+
+def test_forecast_interest_from_the_date_last_charged():
+    terms = {
+        "std": replace(
+            TERMS["std"],
+            charges={
+                2: insight.LevelCharges(interest_rate=36.5),
+                3: insight.LevelCharges(interest_rate=36.5),
+            },
+        )
+    }
+    contacts = insight.forecast_contacts([_item()], terms, _days(DUE, 30))
+    # Level 2 on the 12th: 7 days from the due date; level 3 on the 19th:
+    # the 7 days since the 12th only.
+    assert [(c.date.day, c.interest) for c in contacts] == [
+        (6, Decimal("0.00")),
+        (12, Decimal("7.00")),
+        (19, Decimal("7.00")),
+    ]
+
+
+def test_forecast_fees_entries_and_promises():
+    fee_entry = insight.ForecastItem(
+        key="fee", partner="A", term="std", amount=50.0,
+        state=LineState(due_date=DUE - timedelta(days=20)), is_charge=True,
+    )
+    # A fees entry alone is never reminded; beside an invoice it is not counted
+    # in the amount on which the levels decide.
+    assert insight.forecast_contacts([fee_entry], TERMS, _days(DUE, 30)) == []
+    contacts = insight.forecast_contacts([_item(), fee_entry], TERMS, _days(DUE, 7))
+    assert [(c.items, c.amount) for c in contacts] == [(("inv",), Decimal("1000.00"))]
+    paused = insight.forecast_contacts(
+        [_item()], TERMS, _days(DUE, 30),
+        customers={"A": _customer(0, paused_until=DUE + timedelta(days=10))},
+    )
+    # Nothing before the promised date; then every level reached meanwhile
+    # at once (the highest), one level a contact.
+    assert [c.date.day for c in paused][0] == 15
+
+
+def test_forecast_notice_in_quiet_period_not_counted():
+    levels = (LevelRule(1, -3, key="N"),) + tuple(
+        replace(rule, number=rule.number + 1) for rule in TERMS["std"].levels
+    )
+    terms = {"std": insight.ForecastTerm(levels=levels, follow_plan=True)}
+    items = [_item("a"), _item("b", due=DUE + timedelta(days=5))]
+    customer = replace(_customer(7), last_level_number=4)
+    contacts = insight.forecast_contacts(
+        items, terms, _days(DUE - timedelta(days=5), 20), customers={"A": customer}
+    )
+    # a's notice on the 2nd, a's J+1 on the 6th, b's notice on the 7th inside
+    # the quiet period (notices do not count), b's J+1 (10th) waits for the
+    # 13th with a's level 3 (J+7, 12th).
+    assert [(c.date.day, c.is_notice, c.items) for c in contacts] == [
+        (2, True, ("a",)),
+        (6, False, ("a",)),
+        (7, True, ("b",)),
+        (13, False, ("a", "b")),
+    ]
