@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from . import contact as engine_contact
@@ -58,6 +58,34 @@ def dso_countback(receivables, monthly_sales: Sequence[tuple[int, float]]) -> De
         remaining -= sales
         days += period_days
     return quantize(days)
+
+
+COUNTBACK_MONTHS = 12
+
+
+def month_periods(today: date, months: int = COUNTBACK_MONTHS) -> list[tuple[date, date]]:
+    """``(first day, last day)`` of the current month up to ``today``, then of
+    each previous calendar month, ``months`` periods in all, most recent first
+    (the periods of the countback DSO)."""
+    if months < 1:
+        raise ValueError("The countback needs at least one month.")
+    periods = []
+    end = today
+    for _index in range(months):
+        start = end.replace(day=1)
+        periods.append((start, end))
+        end = start - timedelta(days=1)
+    return periods
+
+
+def dso_countback_months(today: date, receivables, monthly_sales: Sequence[float]) -> Decimal:
+    """Countback DSO at ``today`` from the credit sales of the current month
+    (to date) and of each previous month, most recent first."""
+    periods = month_periods(today, len(monthly_sales))
+    return dso_countback(
+        receivables,
+        [((end - start).days + 1, sales) for (start, end), sales in zip(periods, monthly_sales)],
+    )
 
 
 def collection_effectiveness(opening, sales, closing, closing_current) -> Decimal:

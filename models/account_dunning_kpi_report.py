@@ -4,7 +4,19 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..dunning_engine import insight as engine_insight
 from ..dunning_engine import kpis as engine_kpis
+
+MONTHS = engine_insight.COUNTBACK_MONTHS
+SALES_MONTHS = tuple(f"sales_m{index}" for index in range(MONTHS))
+
+
+def _dso_countback(receivables, *monthly_sales):
+    """Countback DSO of a group from its summed receivables and monthly
+    sales (the view's months end today, in UTC as the view's)."""
+    return engine_insight.dso_countback_months(
+        fields.Date.today(), receivables, monthly_sales
+    )
 
 
 class AccountDunningKpiReport(models.Model):
@@ -18,7 +30,8 @@ class AccountDunningKpiReport(models.Model):
     _auto = False
     _order = "company_id, partner_id"
     _dunning_ratios = {
-        "dso": (engine_kpis.dso, ("amount_receivable", "amount_sales")),
+        "dso": (_dso_countback, ("amount_receivable",) + SALES_MONTHS),
+        "dso_365": (engine_kpis.dso, ("amount_receivable", "amount_sales")),
         "overdue_rate": (engine_kpis.overdue_ratio, ("amount_overdue", "amount_receivable")),
     }
 
@@ -40,8 +53,18 @@ class AccountDunningKpiReport(models.Model):
         string="DSO (days)",
         readonly=True,
         digits=(16, 2),
-        help="Days sales outstanding, 365-day method: receivables / credit sales "
-        "of the last 365 days x 365, over the customers of each group.",
+        help="Days sales outstanding, countback method: the open receivables of "
+        "each group are matched against its credit sales of the current month, "
+        "then of each previous month (12 at most); the DSO is the number of "
+        "days of sales they represent.",
+    )
+    dso_365 = fields.Float(
+        string="DSO, 365-Day Method (days)",
+        readonly=True,
+        digits=(16, 2),
+        help="Receivables / credit sales of the last 365 days x 365, over the "
+        "customers of each group. Overstated for young customers: prefer the "
+        "countback DSO.",
     )
     overdue_rate = fields.Float(
         string="Overdue Rate (%)",
@@ -50,6 +73,19 @@ class AccountDunningKpiReport(models.Model):
         help="Overdue amount / open receivables x 100, over the customers of "
         "each group.",
     )
+
+    sales_m0 = fields.Monetary(readonly=True, string="Credit Sales, This Month")
+    sales_m1 = fields.Monetary(readonly=True, string="Credit Sales, Month -1")
+    sales_m2 = fields.Monetary(readonly=True, string="Credit Sales, Month -2")
+    sales_m3 = fields.Monetary(readonly=True, string="Credit Sales, Month -3")
+    sales_m4 = fields.Monetary(readonly=True, string="Credit Sales, Month -4")
+    sales_m5 = fields.Monetary(readonly=True, string="Credit Sales, Month -5")
+    sales_m6 = fields.Monetary(readonly=True, string="Credit Sales, Month -6")
+    sales_m7 = fields.Monetary(readonly=True, string="Credit Sales, Month -7")
+    sales_m8 = fields.Monetary(readonly=True, string="Credit Sales, Month -8")
+    sales_m9 = fields.Monetary(readonly=True, string="Credit Sales, Month -9")
+    sales_m10 = fields.Monetary(readonly=True, string="Credit Sales, Month -10")
+    sales_m11 = fields.Monetary(readonly=True, string="Credit Sales, Month -11")
 
     def init(self):
         self._dunning_create_view(self._dunning_query())
@@ -77,11 +113,15 @@ class AccountDunningKpiReport(models.Model):
             ), sales AS (
                 SELECT am.company_id,
                        am.commercial_partner_id AS partner_id,
-                       SUM(am.amount_total_signed) AS amount_sales
+                       SUM(CASE WHEN am.invoice_date > %(today)s - 365
+                                THEN am.amount_total_signed ELSE 0 END) AS amount_sales,
+                       %(months)s
                   FROM account_move am
                  WHERE am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.invoice_date > %(today)s - 365
+                   AND am.invoice_date > LEAST(
+                           %(today)s - 365,
+                           date_trunc('month', %(today)s) - interval '%(count)s months')
                    AND am.invoice_date <= %(today)s
                    AND am.commercial_partner_id IS NOT NULL
                  GROUP BY 1, 2
@@ -94,7 +134,9 @@ class AccountDunningKpiReport(models.Model):
                    COALESCE(o.amount_receivable, 0) AS amount_receivable,
                    COALESCE(o.amount_overdue, 0) AS amount_overdue,
                    COALESCE(s.amount_sales, 0) AS amount_sales,
+                   %(month_columns)s,
                    0.0 AS dso,
+                   0.0 AS dso_365,
                    0.0 AS overdue_rate
               FROM (SELECT company_id, partner_id FROM open_items
                     UNION SELECT company_id, partner_id FROM sales) keys
@@ -105,4 +147,22 @@ class AccountDunningKpiReport(models.Model):
                      ON s.company_id = keys.company_id AND s.partner_id = keys.partner_id
             """,
             today=today,
+            months=SQL(", ").join(
+                SQL(
+                    """SUM(CASE WHEN am.invoice_date >= date_trunc('month', %(today)s)
+                                    - interval '%(index)s months'
+                                 AND am.invoice_date < date_trunc('month', %(today)s)
+                                    - interval '%(index)s months' + interval '1 month'
+                            THEN am.amount_total_signed ELSE 0 END) AS %(column)s""",
+                    today=today,
+                    index=SQL(str(index)),
+                    column=SQL.identifier(column),
+                )
+                for index, column in enumerate(SALES_MONTHS)
+            ),
+            count=SQL(str(MONTHS - 1)),
+            month_columns=SQL(", ").join(
+                SQL("COALESCE(s.%(column)s, 0) AS %(column)s", column=SQL.identifier(column))
+                for column in SALES_MONTHS
+            ),
         )

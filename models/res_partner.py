@@ -1,11 +1,10 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import timedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..dunning_engine import insight as engine_insight
 from ..dunning_engine import kpis as engine_kpis
 from .account_move import DUNNING_READ_GROUPS
 
@@ -102,8 +101,10 @@ class ResPartner(models.Model):
         compute="_compute_dunning_kpis",
         digits=(16, 2),
         groups=DUNNING_READ_GROUPS,
-        help="Days sales outstanding: open balance / invoiced over the last 365 "
-        "days x 365.",
+        help="Days sales outstanding, countback method: the open balance is "
+        "matched against the invoices of the current month, then of each "
+        "previous month (12 at most); the DSO is the number of days of sales it "
+        "represents.",
     )
 
     def write(self, vals):
@@ -140,20 +141,22 @@ class ResPartner(models.Model):
             )
             amount_due = sum(open_lines.mapped("amount_residual"))
             amount_overdue = sum(overdue.mapped("amount_residual"))
-            sales = sum(
-                self.env["account.move"]
-                .search(
+            periods = engine_insight.month_periods(today)
+            monthly = dict(
+                self.env["account.move"]._read_group(
                     [
                         ("company_id", "=", company.id),
                         ("commercial_partner_id", "=", commercial.id),
                         ("state", "=", "posted"),
                         ("move_type", "in", ("out_invoice", "out_refund")),
-                        ("invoice_date", ">", today - timedelta(days=365)),
+                        ("invoice_date", ">=", periods[-1][0]),
                         ("invoice_date", "<=", today),
-                    ]
+                    ],
+                    ["invoice_date:month"],
+                    ["amount_total_signed:sum"],
                 )
-                .mapped("amount_total_signed")
             )
+            sales = [monthly.get(start, 0.0) for start, _end in periods]
             partner.update(
                 {
                     "dunning_amount_due": amount_due,
@@ -167,7 +170,9 @@ class ResPartner(models.Model):
                             for l in overdue
                         )
                     ),
-                    "dunning_dso": float(engine_kpis.dso(amount_due, sales)),
+                    "dunning_dso": float(
+                        engine_insight.dso_countback_months(today, amount_due, sales)
+                    ),
                     "dunning_max_level": max(
                         open_lines.mapped("dunning_level_number") or [0]
                     ),

@@ -119,15 +119,12 @@ class TestDunningInsightReports(InsightCommon):
         # Company: 16 200 open / 31 200 invoiced x 365 = 189.52 days;
         # overdue 15 300 / 16 200 = 94.44 %.
         kpi = self.env["account.dunning.kpi.report"]
-        rows = kpi.read_group(company, ["dso", "overdue_rate"], ["partner_id"])
+        rows = kpi.read_group(company, ["dso_365", "overdue_rate"], ["partner_id"])
         by_partner = {row["partner_id"][0]: row for row in rows}
-        self.assertEqual(by_partner[a.id]["dso"], 182.5)
+        self.assertEqual(by_partner[a.id]["dso_365"], 182.5)
         self.assertEqual(by_partner[a.id]["overdue_rate"], 93.33)
-        self.assertEqual(
-            kpi._dunning_group_ratios(company), {"dso": 189.52, "overdue_rate": 94.44}
-        )
-        # Same figures as the customer's own key figures.
-        self.assertEqual(a.dunning_dso, 182.5)
+        ratios = kpi._dunning_group_ratios(company)
+        self.assertEqual((ratios["dso_365"], ratios["overdue_rate"]), (189.52, 94.44))
         self.assertEqual(a.dunning_overdue_ratio, 93.33)
         # Per account manager: A's manager sees A's figures only.
         manager = new_test_user(
@@ -135,13 +132,87 @@ class TestDunningInsightReports(InsightCommon):
         )
         a.dunning_responsible_id = manager
         self.env.flush_all()
-        rows = kpi.read_group(company, ["dso", "amount_receivable"], ["responsible_id"])
+        rows = kpi.read_group(company, ["dso_365", "amount_receivable"], ["responsible_id"])
         mine = {
-            (row["amount_receivable"], row["dso"])
+            (row["amount_receivable"], row["dso_365"])
             for row in rows
             if row["responsible_id"] and row["responsible_id"][0] == manager.id
         }
         self.assertEqual(mine, {(15000.0, 182.5)})
+
+    def test_dso_countback(self):
+        """Invoices 15 to 40 days old, all open: the countback DSO counts the
+        days of sales they represent, not 365 (the 365-day method's answer
+        for a customer invoiced only lately)."""
+        today = fields.Date.context_today(self.env.user)
+        first = today.replace(day=1)
+        previous = first - timedelta(days=1)  # last day of the previous month
+        a, b = self.partner_a, self.partner_b
+        self._invoice_due(today, 1000, a, invoice_date=first)
+        self._invoice_due(today, 2000, a, invoice_date=previous.replace(day=10))
+        # Two months ago, paid: outside what the receivables cover.
+        old_month = (previous.replace(day=1) - timedelta(days=1)).replace(day=10)
+        self._pay(self._invoice_due(today, 3000, a, invoice_date=old_month))
+        # B: 600 open of this month's 1 200.
+        paid_half = self._invoice_due(today, 1200, b, invoice_date=first)
+        self._pay(paid_half, amount=600)
+        self.env.flush_all()
+        # A: this month's 1 000 (today.day days) then the whole previous
+        # month's 2 000 (all its days).
+        expected_a = today.day + previous.day
+        self.assertEqual(a.dunning_dso, expected_a)
+        kpi = self.env["account.dunning.kpi.report"]
+        company = [("company_id", "=", self.env.company.id)]
+        rows = kpi.read_group(company, ["dso", "dso_365"], ["partner_id"])
+        by_partner = {row["partner_id"][0]: row for row in rows}
+        self.assertEqual(by_partner[a.id]["dso"], expected_a)
+        self.assertEqual(by_partner[a.id]["dso_365"], 182.5)  # 3 000 / 6 000 x 365
+        # B: 600 of this month's 1 200: half of its days.
+        self.assertEqual(by_partner[b.id]["dso"], round(today.day / 2, 2))
+        self.assertEqual(b.dunning_dso, round(today.day / 2, 2))
+        # The company: 3 600 open against this month's 2 200, then 1 400 of
+        # the previous month's 2 000.
+        self.assertEqual(
+            kpi._dunning_group_ratios(company)["dso"],
+            round(today.day + previous.day * 1400 / 2000, 2),
+        )
+
+    def test_promises_kept_and_broken(self):
+        """The promises dashboard counts what the nightly check closed: by
+        month of the promised date, kept / broken / open, with the amounts."""
+        a, b, c = self.partner_a, self.partner_b, self.partner_c
+        paid = self._invoice_due("2026-03-01", 1000, a)
+        self._invoice_due("2026-03-01", 2000, b)
+        self._invoice_due("2026-03-01", 500, c)
+        promise_model = self.env["account.dunning.promise"]
+        with freeze_time("2026-03-05"):
+            promises = promise_model.create(
+                [
+                    {"partner_id": a.id, "promised_date": date(2026, 3, 15), "amount": 1000.0},
+                    {"partner_id": b.id, "promised_date": date(2026, 3, 20), "amount": 2000.0},
+                    {"partner_id": c.id, "promised_date": date(2026, 4, 10), "amount": 500.0},
+                ]
+            )
+        self._pay(paid, date="2026-03-12")
+        kept, broken = promise_model._check_promises(as_of=date(2026, 3, 21))
+        self.assertEqual((kept.partner_id, broken.partner_id), (a, b))
+        action = self.env.ref("account_dunning_automation.action_account_dunning_promise_report")
+        domain = safe_eval(action.domain) + [("id", "in", promises.ids)]
+        rows = promise_model._read_group(
+            domain, ["promised_date:month", "state"], ["__count", "amount:sum"]
+        )
+        self.assertEqual(
+            sorted((month.month, state, count, amount) for month, state, count, amount in rows),
+            [(3, "broken", 1, 2000.0), (3, "kept", 1, 1000.0), (4, "open", 1, 500.0)],
+        )
+        # Today's promises: those whose date has come, still open.
+        today = self.env.ref("account_dunning_automation.action_account_dunning_promises_today")
+        with freeze_time("2026-04-10"):
+            due = promise_model.search(
+                safe_eval(today.domain, {"context_today": date.today})
+                + [("id", "in", promises.ids)]
+            )
+        self.assertEqual(due.partner_id, c)
 
     def test_effectiveness_per_level_and_cei(self):
         a, b = self.partner_a, self.partner_b

@@ -103,6 +103,30 @@ def test_profile_thresholds():
         insight.profile(50, (20, 40, 60, 80))
 
 
+def test_countback_by_calendar_months():
+    today = date(2026, 3, 20)
+    assert insight.month_periods(today, 3) == [
+        (date(2026, 3, 1), date(2026, 3, 20)),
+        (date(2026, 2, 1), date(2026, 2, 28)),
+        (date(2026, 1, 1), date(2026, 1, 31)),
+    ]
+    # 3 000 open: March's 1 000 (20 days) then February's 2 000 (28 days);
+    # the 365-day method would say 3 000 / 6 000 x 365 = 182.5 days.
+    assert insight.dso_countback_months(today, 3000, [1000, 2000, 3000]) == Decimal("48.00")
+    # Half of February: 20 + 14 days.
+    assert insight.dso_countback_months(today, 2000, [1000, 2000, 3000]) == Decimal("34.00")
+    with pytest.raises(ValueError):
+        insight.month_periods(today, 0)
+
+
+@given(st.dates(date(2000, 1, 1), date(2100, 1, 1)), st.integers(1, 24))
+def test_month_periods_cover_the_days_back(today, months):
+    periods = insight.month_periods(today, months)
+    assert periods[0][1] == today and len(periods) == months
+    for (start, end), (_s, previous_end) in zip(periods, periods[1:]):
+        assert start.day == 1 and previous_end == start - timedelta(days=1)
+
+
 @given(st.decimals(0, 100, places=2), st.decimals(0, 100, places=2))
 def test_profile_monotonic(a, b):
     low, high = sorted((a, b))
