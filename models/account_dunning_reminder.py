@@ -429,6 +429,9 @@ class AccountDunningReminder(models.Model):
                     .next_by_code("account.dunning.reminder")
                     or "/"
                 )
+        # The draft index is checked by the database: the pending writes of
+        # reminders (a draft just cancelled) must reach it first.
+        self.flush_model(["state", "partner_id", "company_id", "currency_id"])
         try:
             # In a savepoint: the error below can still read the customers.
             with self.env.cr.savepoint(flush=False):
