@@ -279,7 +279,15 @@ class TestDunningCurrency(DunningCommon):
             # a USD invoice reaching its level the next day waits
             self.assertFalse(self._create())
         with freeze_time("2026-03-26"):
-            self.assertEqual(self._create().currency_id, self.usd)
+            # seven days later: the waiting USD invoice and the EUR formal notice
+            later = self._create()
+        self.assertEqual(set(later.currency_id), {self.eur, self.usd})
+        self.assertIn(
+            "2026-03-10",
+            later.filtered(lambda r: r.currency_id == self.usd).line_ids.filtered(
+                "is_new_level"
+            ).mapped(lambda l: fields.Date.to_string(l.invoice_date)),
+        )
 
     # ------------------------------------------------------------------
     # Percentage fees with a minimum and a maximum
