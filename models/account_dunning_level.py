@@ -94,7 +94,6 @@ class AccountDunningLevel(models.Model):
             ("fixed", "Fixed amount"),
             ("percentage", "Percentage of the overdue amount"),
         ],
-        string="Fee Type",
         default="fixed",
         required=True,
         help="Fixed amount: the fee below on each reminder of this level.\n"

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
@@ -15,7 +15,6 @@ from ..dunning_engine import totals as engine_totals
 # One draft per customer, company and currency (see _auto_init); the index of
 # earlier versions (one draft per customer and company) is replaced.
 DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner_currency"
-OLD_DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner"
 
 
 # What a reminder did (its lifecycle, its charges): changed only by its
@@ -78,7 +77,6 @@ class AccountDunningReminder(models.Model):
     )
     currency_id = fields.Many2one(
         "res.currency",
-        string="Currency",
         required=True,
         readonly=True,
         index=True,
@@ -359,62 +357,6 @@ class AccountDunningReminder(models.Model):
     # ORM
     # ------------------------------------------------------------------
 
-    def _auto_init(self):
-        super()._auto_init()
-        # One draft per customer, company and currency, whoever creates it:
-        # two users (or a user and an automation) creating reminders at the
-        # same moment cannot both add a draft, the second one is refused by
-        # the database.
-        cr = self.env.cr
-        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
-            return
-        # Databases from before one reminder per currency: each reminder takes
-        # the currency of its lines (the company currency when it has none or
-        # several; a draft listing several currencies is cancelled, the next
-        # creation makes one draft per currency); the older drafts of one
-        # customer and currency are cancelled, the newest one is kept.
-        if tools.sql.table_exists(cr, "account_dunning_reminder_line"):
-            self._auto_init_currency_from_lines()
-        cr.execute("DROP INDEX IF EXISTS account_dunning_reminder_one_draft_per_partner")
-        cr.execute(
-            """
-            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner_currency
-                ON account_dunning_reminder (partner_id, company_id, currency_id)
-             WHERE state = 'draft'
-            """
-        )
-
-    def _auto_init_currency_from_lines(self):
-        """Upgrade from one reminder per customer: see _auto_init."""
-        cr = self.env.cr
-        cr.execute(
-            """
-            UPDATE account_dunning_reminder r
-               SET currency_id = COALESCE(
-                       (SELECT MIN(l.currency_id)
-                          FROM account_dunning_reminder_line l
-                         WHERE l.reminder_id = r.id
-                        HAVING COUNT(DISTINCT l.currency_id) = 1),
-                       (SELECT c.currency_id FROM res_company c
-                         WHERE c.id = r.company_id),
-                       r.currency_id)
-            """
-        )
-        cr.execute(
-            """
-            UPDATE account_dunning_reminder r SET state = 'cancel'
-             WHERE r.state = 'draft'
-               AND ((SELECT COUNT(DISTINCT l.currency_id)
-                       FROM account_dunning_reminder_line l
-                      WHERE l.reminder_id = r.id) > 1
-                    OR EXISTS (SELECT 1 FROM account_dunning_reminder o
-                                WHERE o.state = 'draft' AND o.id > r.id
-                                  AND o.partner_id = r.partner_id
-                                  AND o.company_id = r.company_id
-                                  AND o.currency_id = r.currency_id))
-            """
-        )
-
     @api.model_create_multi
     def create(self, vals_list):
         self._create_check_lifecycle(vals_list)
@@ -475,26 +417,6 @@ class AccountDunningReminder(models.Model):
                             )
                         ),
                         partner=reminder.partner_id.display_name,
-                    )
-                )
-
-    @api.constrains("currency_id", "line_ids")
-    def _check_lines_currency(self):
-        """One reminder per customer and currency: its lines are all in its
-        currency (its totals, fees and fees entry are)."""
-        for reminder in self:
-            others = reminder.line_ids.filtered(
-                lambda l, reminder=reminder: l.currency_id != reminder.currency_id
-            )
-            if others:
-                raise ValidationError(
-                    self.env._(
-                        "Reminder %(name)s is in %(currency)s: it cannot list items "
-                        "in %(others)s. A customer owing in several currencies gets "
-                        "one reminder per currency.",
-                        name=reminder.name,
-                        currency=reminder.currency_id.name,
-                        others=", ".join(others.currency_id.mapped("name")),
                     )
                 )
 

@@ -190,7 +190,7 @@ class AccountDunningReminderLine(models.Model):
     @api.model
     # One pass over the items of a customer keeps every decision together
     # (currency totals, terms, contact policy, explanation): many locals.
-    def _prepare_lines_vals(  # pylint: disable=too-many-locals
+    def _prepare_lines_vals(  # pylint: disable=too-many-locals,too-many-statements
         self, move_lines, as_of, include_not_due=False, contact=None
     ):
         """Compute the lines of the reminder of one customer (and currency).

@@ -1,16 +1,97 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, models
+from odoo import api, models, tools
+from odoo.exceptions import ValidationError
+
+from .account_dunning_reminder import DRAFT_UNIQUE_INDEX
 
 
 class AccountDunningReminder(models.Model):
     """Which open items make the reminders: the open receivable items of the
-    customers, one reminder per customer and currency. The values of the
+    customers, one reminder per customer and currency (one draft per
+    customer, company and currency, kept by the database). The values of the
     lines are prepared by the line model
     (account.dunning.reminder.line._prepare_lines_vals)."""
 
     _inherit = "account.dunning.reminder"
+
+    def _auto_init(self):
+        super()._auto_init()
+        # One draft per customer, company and currency, whoever creates it:
+        # two users (or a user and an automation) creating reminders at the
+        # same moment cannot both add a draft, the second one is refused by
+        # the database.
+        cr = self.env.cr
+        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
+            return
+        # Databases from before one reminder per currency: each reminder takes
+        # the currency of its lines (the company currency when it has none or
+        # several; a draft listing several currencies is cancelled, the next
+        # creation makes one draft per currency); the older drafts of one
+        # customer and currency are cancelled, the newest one is kept.
+        if tools.sql.table_exists(cr, "account_dunning_reminder_line"):
+            self._auto_init_currency_from_lines()
+        cr.execute("DROP INDEX IF EXISTS account_dunning_reminder_one_draft_per_partner")
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner_currency
+                ON account_dunning_reminder (partner_id, company_id, currency_id)
+             WHERE state = 'draft'
+            """
+        )
+
+    def _auto_init_currency_from_lines(self):
+        """Upgrade from one reminder per customer: see _auto_init."""
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE account_dunning_reminder r
+               SET currency_id = COALESCE(
+                       (SELECT MIN(l.currency_id)
+                          FROM account_dunning_reminder_line l
+                         WHERE l.reminder_id = r.id
+                        HAVING COUNT(DISTINCT l.currency_id) = 1),
+                       (SELECT c.currency_id FROM res_company c
+                         WHERE c.id = r.company_id),
+                       r.currency_id)
+            """
+        )
+        cr.execute(
+            """
+            UPDATE account_dunning_reminder r SET state = 'cancel'
+             WHERE r.state = 'draft'
+               AND ((SELECT COUNT(DISTINCT l.currency_id)
+                       FROM account_dunning_reminder_line l
+                      WHERE l.reminder_id = r.id) > 1
+                    OR EXISTS (SELECT 1 FROM account_dunning_reminder o
+                                WHERE o.state = 'draft' AND o.id > r.id
+                                  AND o.partner_id = r.partner_id
+                                  AND o.company_id = r.company_id
+                                  AND o.currency_id = r.currency_id))
+            """
+        )
+
+    @api.constrains("currency_id", "line_ids")
+    def _check_lines_currency(self):
+        """One reminder per customer and currency: its lines are all in its
+        currency (its totals, fees and fees entry are)."""
+        for reminder in self:
+            others = reminder.line_ids.filtered(
+                lambda l, reminder=reminder: l.currency_id != reminder.currency_id
+            )
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(name)s is in %(currency)s: it cannot list items "
+                        "in %(others)s. A customer owing in several currencies gets "
+                        "one reminder per currency.",
+                        name=reminder.name,
+                        currency=reminder.currency_id.name,
+                        others=", ".join(others.currency_id.mapped("name")),
+                    )
+                )
+
 
     @api.model
     def _dunning_open_lines(self, company, partners=None, include_blocked=False):
