@@ -33,7 +33,7 @@ class AccountDunningReminder(models.Model):
         reminder date."""
         self.ensure_one()
         company_currency = self.company_id.currency_id
-        if not amount or self.currency_id in (company_currency, False):
+        if not amount or not self.currency_id or self.currency_id == company_currency:
             return amount
         return self.currency_id._convert(
             amount, company_currency, self.company_id, self.date or fields.Date.today()
