@@ -5,6 +5,10 @@ least) and sends a handful of them at most before the formal notice. The
 decision is taken per customer, not per invoice: one reminder carries every
 item that reached its next level by the contact date, and an item reaching a
 level inside the quiet period waits for the next contact.
+
+A contact is a day: a customer owing in several currencies gets one reminder
+per currency, and the reminders issued to it on the same day are one contact
+(the quiet period runs from that day, the cap counts that day once).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ FIRST = "first"  # the customer was never reminded (in this episode)
 SPACED = "spaced"  # the quiet period after the last reminder is over
 QUIET = "quiet"  # too soon after the last reminder: no contact today
 CAPPED = "capped"  # contact allowed, but only the last level may be sent
+SAME_DAY = "same_day"  # already reminded today: the same contact goes on
 
 
 @dataclass(frozen=True)
@@ -67,9 +72,11 @@ def decide_contact(
     """Decide whether a customer may be reminded on ``as_of``.
 
     :param last_contact: date of the last reminder issued to the customer
-        (None: never reminded)
-    :param reminders_before_last: reminders below the last level the customer
-        already received for the items still open
+        (None: never reminded); a reminder issued on ``as_of`` is the same
+        contact (another currency of the customer), never a second one
+    :param reminders_before_last: contacts (days with reminders) below the
+        last level the customer already had for the items still open, before
+        ``as_of``
     """
     if policy.min_days < 0 or policy.max_before_last < 0:
         raise ValueError("; ".join(validate_policy(policy)))
@@ -77,6 +84,8 @@ def decide_contact(
     cap_reached = bool(policy.max_before_last) and (
         reminders_before_last >= policy.max_before_last
     )
+    if last_contact is not None and as_of == last_contact:
+        return ContactDecision(True, next_contact, cap_reached, SAME_DAY)
     if next_contact is not None and as_of < next_contact:
         return ContactDecision(False, next_contact, cap_reached, QUIET)
     if cap_reached:

@@ -1,11 +1,10 @@
-"""Structured payment references: ISO 11649 (RF) and Belgian OGM/VCS."""
+"""Structured payment references: ISO 11649 (RF) creditor references."""
 
 from __future__ import annotations
 
 import re
 
 RF_MAX_BASE = 21
-BE_MAX_NUMBER = 10**10 - 1
 
 
 def _compact(reference: str) -> str:
@@ -47,41 +46,3 @@ def is_valid_rf(reference: str) -> bool:
     if not 2 <= int(compact[2:4]) <= 98:  # 00, 01 and 99 are never issued
         return False
     return _mod97(compact[4:] + compact[:4]) == 1
-
-
-def _be_check(number: int) -> int:
-    return number % 97 or 97
-
-
-def be_structured_reference(number: int) -> str:
-    """Return the Belgian structured communication of ``number`` (0..9999999999).
-
-    The 10 digits of the number are followed by two check digits (number
-    modulo 97, or 97 when that is 0): ``+++ddd/dddd/ddddd+++``.
-
-    :raises ValueError: if ``number`` is not an integer in range
-    """
-    if isinstance(number, bool) or not isinstance(number, int) or not 0 <= number <= BE_MAX_NUMBER:
-        raise ValueError(
-            f"A Belgian structured reference needs a number from 0 to {BE_MAX_NUMBER}, "
-            f"not {number!r}."
-        )
-    digits = f"{number:010d}{_be_check(number):02d}"
-    return f"+++{digits[:3]}/{digits[3:7]}/{digits[7:]}+++"
-
-
-def is_valid_be_structured(reference: str) -> bool:
-    """Tell whether ``reference`` is a valid Belgian structured communication.
-
-    Accepted forms: ``+++123/4567/89002+++``, ``***123/4567/89002***`` or the
-    12 digits alone; spaces are ignored.
-    """
-    if not isinstance(reference, str):
-        return False
-    match = re.fullmatch(
-        r"(\+{3}|\*{3})?(\d{3})/?(\d{4})/?(\d{5})(\+{3}|\*{3})?", _compact(reference)
-    )
-    if match is None or match.group(1) != match.group(5):
-        return False
-    digits = match.group(2) + match.group(3) + match.group(4)
-    return _be_check(int(digits[:10])) == int(digits[10:])

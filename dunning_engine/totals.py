@@ -1,4 +1,5 @@
-"""Sums of open amounts, per currency and per customer."""
+"""Sums of open amounts, per currency (a customer's balance is never netted
+across currencies)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,3 @@ def totals_by_currency(
         places = digits.get(code, DEFAULT_DIGITS) if isinstance(digits, Mapping) else digits
         result[code] = quantize(sums[code], places)
     return result
-
-
-def partner_overdue_total(amounts: Iterable[float], digits: int = DEFAULT_DIGITS) -> Decimal:
-    """Total of the overdue amounts of a customer, rounded half-up to ``digits``.
-
-    Negative amounts (credit notes, unreconciled payments) reduce the total.
-    """
-    return quantize(sum((to_decimal(amount) for amount in amounts), ZERO), digits)

@@ -17,6 +17,9 @@ LEVEL_BOUNDS = {
     "payment_delay_days": engine_bounds.DAYS,
     "min_amount": engine_bounds.AMOUNT,
     "fee_amount": engine_bounds.AMOUNT,
+    "fee_percent": engine_bounds.RATE,
+    "fee_min": engine_bounds.AMOUNT,
+    "fee_max": engine_bounds.AMOUNT,
     "fee_per_invoice": engine_bounds.AMOUNT,
     "interest_rate": engine_bounds.RATE,
     "interest_margin": engine_bounds.RATE,
@@ -86,17 +89,49 @@ class AccountDunningLevel(models.Model):
         default=8,
         help="Days given to the customer to pay, counted from the reminder date.",
     )
+    fee_type = fields.Selection(
+        [
+            ("fixed", "Fixed amount"),
+            ("percentage", "Percentage of the overdue amount"),
+        ],
+        default="fixed",
+        required=True,
+        help="Fixed amount: the fee below on each reminder of this level.\n"
+        "Percentage of the overdue amount: a percentage of what the reminder "
+        "claims (overdue items less open credits, in the reminder's currency), "
+        "raised to the minimum and lowered to the maximum, like the fee "
+        "brackets of other accounting software.",
+    )
     fee_amount = fields.Monetary(
         string="Fixed Fee",
         currency_field="currency_id",
-        help="Fee charged to the customer when a reminder of this level is issued.",
+        help="Fee charged to the customer when a reminder of this level is "
+        "issued, converted to the reminder's currency at the reminder date.",
+    )
+    fee_percent = fields.Float(
+        string="Fee (% of the Overdue Amount)",
+        digits=(16, 4),
+        help="Percentage of the overdue amount of the reminder charged as fee.",
+    )
+    fee_min = fields.Monetary(
+        string="Minimum Fee",
+        currency_field="currency_id",
+        help="Lowest percentage fee (0: none), converted to the reminder's "
+        "currency at the reminder date.",
+    )
+    fee_max = fields.Monetary(
+        string="Maximum Fee",
+        currency_field="currency_id",
+        help="Highest percentage fee (0: none), converted to the reminder's "
+        "currency at the reminder date.",
     )
     fee_per_invoice = fields.Monetary(
         string="Fee per Invoice",
         currency_field="currency_id",
         help="Flat fee charged once per invoice, the first time the invoice "
         "reaches a level with such a fee (e.g. the EUR 40 recovery indemnity "
-        "of French law).",
+        "of French law), converted to the invoice's currency at the reminder "
+        "date.",
     )
     interest_rate_type = fields.Selection(
         [
@@ -206,6 +241,7 @@ class AccountDunningLevel(models.Model):
             level.is_pre_due = level.delay_days < 0
 
     @api.constrains("delay_days", "grace_days", "fee_amount", "fee_per_invoice",
+                    "fee_type", "fee_percent", "fee_min",
                     "interest_rate_type", "interest_rate", "interest_margin")
     def _check_pre_due(self):
         """A notice before the due date is a courtesy: never charged, and sent
@@ -219,7 +255,11 @@ class AccountDunningLevel(models.Model):
                         level=level.display_name,
                     )
                 )
-            if level.fee_amount or level.fee_per_invoice or level._has_interest(True):
+            if (
+                level._has_fee()
+                or level.fee_per_invoice
+                or level._has_interest(True)
+            ):
                 raise ValidationError(
                     self.env._(
                         "%(level)s is a notice before the due date: it charges no "
@@ -240,6 +280,20 @@ class AccountDunningLevel(models.Model):
                     "\n".join(
                         self._bound_message(level.display_name, violation)
                         for violation in violations
+                    )
+                )
+
+    @api.constrains("fee_type", "fee_min", "fee_max")
+    def _check_fee_bounds(self):
+        for level in self.filtered(lambda lvl: lvl.fee_type == "percentage"):
+            if level.fee_max and level.fee_min > level.fee_max:
+                raise ValidationError(
+                    self.env._(
+                        "%(level)s: the minimum fee (%(min)s) cannot exceed the "
+                        "maximum fee (%(max)s).",
+                        level=level.display_name,
+                        min=level.fee_min,
+                        max=level.fee_max,
                     )
                 )
 
@@ -290,6 +344,44 @@ class AccountDunningLevel(models.Model):
             grace_days=self.grace_days,
             min_amount=min_amount,
             key=self.id,
+        )
+
+    # ------------------------------------------------------------------
+    # Fees
+    # ------------------------------------------------------------------
+
+    def _has_fee(self):
+        """Reminders of this level charge a fee (fixed or percentage)."""
+        self.ensure_one()
+        if self.fee_type == "percentage":
+            return bool(self.fee_percent or self.fee_min)
+        return bool(self.fee_amount)
+
+    def _convert_amount(self, amount, currency, date):
+        """``amount`` of the level (in company currency) in ``currency`` at
+        ``date``: the fees of a reminder are charged in its currency."""
+        self.ensure_one()
+        company_currency = self.company_id.currency_id
+        if not amount or not currency or currency == company_currency:
+            return amount
+        return company_currency._convert(amount, currency, self.company_id, date)
+
+    def _compute_reminder_fee(self, overdue, currency, date):
+        """Fee (before taxes) of a reminder of this level claiming ``overdue``
+        in ``currency`` at ``date``: the fixed fee, or the percentage of the
+        overdue amount within the minimum and the maximum, all converted from
+        the company currency at ``date``."""
+        self.ensure_one()
+        if self.fee_type != "percentage":
+            return self._convert_amount(self.fee_amount, currency, date)
+        return float(
+            engine_interest.compute_fee(
+                percent=self.fee_percent,
+                amount=max(overdue, 0.0),
+                minimum=self._convert_amount(self.fee_min, currency, date),
+                maximum=self._convert_amount(self.fee_max, currency, date),
+                digits=currency.decimal_places,
+            )
         )
 
     # ------------------------------------------------------------------

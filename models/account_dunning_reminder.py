@@ -6,13 +6,15 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount
 
 from ..dunning_engine import totals as engine_totals
 
-DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner"
+# One draft per customer, company and currency (see _auto_init); the index of
+# earlier versions (one draft per customer and company) is replaced.
+DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner_currency"
 
 
 # What a reminder did (its lifecycle, its charges): changed only by its
@@ -35,11 +37,13 @@ LIFECYCLE_FIELDS = (
     "thanked_date",
 )
 # What a draft is made of: fixed once the reminder is issued.
-DRAFT_FIELDS = ("date", "term_id", "partner_id", "line_ids")
+DRAFT_FIELDS = ("date", "term_id", "partner_id", "currency_id", "line_ids")
 
 
 class AccountDunningReminder(models.Model):
-    """A payment reminder for one customer: created (draft), issued, sent."""
+    """A payment reminder for one customer in one currency: created (draft),
+    issued, sent. A customer owing in several currencies gets one reminder per
+    currency, each with its own totals, charges and fees entry."""
 
     _name = "account.dunning.reminder"
     _description = "Payment Reminder"
@@ -71,7 +75,19 @@ class AccountDunningReminder(models.Model):
         readonly=True,
         default=lambda self: self.env.company,
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency",
+        required=True,
+        readonly=True,
+        index=True,
+        default=lambda self: self.env.company.currency_id,
+        help="Currency of the items this reminder claims: a customer owing in "
+        "several currencies gets one reminder per currency. Its amounts, fees "
+        "and interest are in this currency, and so is its fees entry.",
+    )
+    company_currency_id = fields.Many2one(
+        string="Company Currency", related="company_id.currency_id"
+    )
     partner_id = fields.Many2one(
         "res.partner",
         string="Customer",
@@ -169,7 +185,16 @@ class AccountDunningReminder(models.Model):
         store=True,
         currency_field="currency_id",
         help="Overdue amount less open credits, plus interest and fees, in "
-        "company currency.",
+        "the currency of the reminder.",
+    )
+    amount_total_company = fields.Monetary(
+        string="Total Due (Company Currency)",
+        compute="_compute_amounts",
+        store=True,
+        currency_field="company_currency_id",
+        help="Total due in company currency (the items at their booked rates, "
+        "interest and fees at the reminder date), to add up reminders in "
+        "several currencies.",
     )
     totals_by_currency = fields.Char(
         string="Net Due per Currency", compute="_compute_totals_by_currency"
@@ -240,24 +265,28 @@ class AccountDunningReminder(models.Model):
     @api.depends(
         "line_ids.amount_residual",
         "line_ids.line_type",
+        "line_ids.amount_residual_currency",
+        "line_ids.amount_interest",
         "line_ids.amount_interest_company",
         "amount_fee",
     )
     def _compute_amounts(self):
+        # In the currency of the reminder: every line is in it (one reminder
+        # per customer and currency).
         for reminder in self:
             lines = reminder.line_ids.grouped("line_type")
             empty = self.env["account.dunning.reminder.line"]
             overdue = lines.get("overdue", empty)
-            reminder.amount_overdue = sum(overdue.mapped("amount_residual"))
+            reminder.amount_overdue = sum(overdue.mapped("amount_residual_currency"))
             reminder.amount_not_due = sum(
-                lines.get("not_due", empty).mapped("amount_residual")
+                lines.get("not_due", empty).mapped("amount_residual_currency")
             )
             reminder.amount_credit = sum(
-                lines.get("credit", empty).mapped("amount_residual")
+                lines.get("credit", empty).mapped("amount_residual_currency")
             )
-            reminder.amount_interest = sum(overdue.mapped("amount_interest_company"))
+            reminder.amount_interest = sum(overdue.mapped("amount_interest"))
             reminder.amount_charges = sum(
-                lines.get("charge", empty).mapped("amount_residual")
+                lines.get("charge", empty).mapped("amount_residual_currency")
             )
             reminder.amount_total = (
                 reminder.amount_overdue
@@ -265,6 +294,12 @@ class AccountDunningReminder(models.Model):
                 + reminder.amount_charges
                 + reminder.amount_interest
                 + reminder.amount_fee
+            )
+            counted = overdue | lines.get("credit", empty) | lines.get("charge", empty)
+            reminder.amount_total_company = (
+                sum(counted.mapped("amount_residual"))
+                + sum(overdue.mapped("amount_interest_company"))
+                + reminder._to_company_currency(reminder.amount_fee)
             )
 
     @api.depends(
@@ -301,18 +336,18 @@ class AccountDunningReminder(models.Model):
     def _get_amounts_to_pay(self):
         """What the customer is asked to pay, per currency record: the overdue
         items less the open credits, the unpaid charges of earlier reminders,
-        and the fees and interest of this reminder (in company currency)."""
+        and the fees and interest of this reminder (in its currency)."""
         self.ensure_one()
         lines = self.line_ids.filtered(
             lambda l: l.line_type in ("overdue", "credit", "charge")
         )
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         items = [(line.currency_id.name, line.amount_residual_currency) for line in lines]
-        company_currency = self.currency_id
+        currency = self.currency_id
         charges = self.amount_fee + self.amount_interest
-        if company_currency and not company_currency.is_zero(charges):
-            currencies[company_currency.name] = company_currency
-            items.append((company_currency.name, charges))
+        if currency and not currency.is_zero(charges):
+            currencies[currency.name] = currency
+            items.append((currency.name, charges))
         totals = engine_totals.totals_by_currency(
             items, digits={name: cur.decimal_places for name, cur in currencies.items()}
         )
@@ -321,34 +356,6 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
-
-    def _auto_init(self):
-        super()._auto_init()
-        # One draft per customer and company, whoever creates it: two users
-        # (or a user and an automation) creating reminders at the same moment
-        # cannot both add a draft, the second one is refused by the database.
-        cr = self.env.cr
-        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
-            return
-        # Databases from before the invariant may hold several drafts of one
-        # customer: the older ones are cancelled, the newest one is kept.
-        cr.execute(
-            """
-            UPDATE account_dunning_reminder r SET state = 'cancel'
-             WHERE r.state = 'draft'
-               AND EXISTS (SELECT 1 FROM account_dunning_reminder o
-                            WHERE o.state = 'draft' AND o.id > r.id
-                              AND o.partner_id = r.partner_id
-                              AND o.company_id = r.company_id)
-            """
-        )
-        cr.execute(
-            """
-            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner
-                ON account_dunning_reminder (partner_id, company_id)
-             WHERE state = 'draft'
-            """
-        )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -364,6 +371,9 @@ class AccountDunningReminder(models.Model):
                     .next_by_code("account.dunning.reminder")
                     or "/"
                 )
+        # The draft index is checked by the database: the pending writes of
+        # reminders (a draft just cancelled) must reach it first.
+        self.flush_model(["state", "partner_id", "company_id", "currency_id"])
         try:
             # In a savepoint: the error below can still read the customers.
             with self.env.cr.savepoint(flush=False):
@@ -378,7 +388,8 @@ class AccountDunningReminder(models.Model):
                 self.env._(
                     "A draft reminder already exists for %(partners)s (another "
                     "user or an automation may have created it at the same "
-                    "moment): only one draft reminder per customer is allowed. "
+                    "moment): only one draft reminder per customer and currency "
+                    "is allowed. "
                     "Create the reminders again to recompute that draft.",
                     partners=", ".join(partners.exists().mapped("display_name")),
                 )
@@ -493,10 +504,13 @@ class AccountDunningReminder(models.Model):
     ):
         """Create (or refresh) the draft reminders of the current company.
 
-        One draft reminder at most per customer: an existing draft is
+        One draft reminder at most per customer and currency (the items of a
+        customer are grouped by their currency): an existing draft is
         recomputed instead of duplicated, and cancelled when nothing is left to
         remind. Customers marked "No Reminders" are skipped, and so are the
         invoices on hold unless ``include_blocked`` lists them for information.
+        The contact policy stays per customer: its reminders in several
+        currencies made the same day are one contact.
         Returns the draft reminders created or refreshed.
         """
         company = self.env.company
@@ -509,47 +523,55 @@ class AccountDunningReminder(models.Model):
                 ("partner_id", "in", partners.commercial_partner_id.ids)
             )
         drafts = self.search(draft_domain)
-        drafts_by_partner = drafts.grouped("partner_id")
+        drafts_by_key = {(draft.partner_id, draft.currency_id): draft for draft in drafts}
         # First compute everything, then write: writes (and the unlink of
         # the lines of refreshed drafts) invalidate the cache, which would make
         # every following customer fetch its items again.
         to_refresh = []
         to_create = []
-        to_cancel = self.browse()
+        kept = self.browse()
+        line_model = self.env["account.dunning.reminder.line"]
         contacts = self._dunning_contact_states(company, as_of, by_partner)
-        for partner, move_lines in by_partner.items():
-            draft = drafts_by_partner.get(partner, self.browse())[:1]
+        for partner, partner_lines in by_partner.items():
             if partner.with_company(company).dunning_blocked:
-                to_cancel |= draft
-                continue
+                continue  # its drafts are cancelled below
             contact = contacts[partner]
-            line_values, has_new_level = [], False
-            if contact["decision"].allowed or contact.get("notices_allowed"):
-                line_values, has_new_level = self._prepare_line_values(
-                    move_lines,
-                    as_of,
-                    include_not_due,
-                    contact=dict(contact, notices_only=not contact["decision"].allowed),
-                )
-            if not contact["decision"].allowed and not has_new_level:
-                # Quiet period (or a promise to pay): the items that reached a
-                # level wait for the next contact; a draft (made before a
-                # policy change) is kept and refused at issue. Courtesy notices
-                # before the due date still go out in a quiet period.
-                to_cancel -= draft
-                drafts -= draft
-                continue
-            if not has_new_level:
-                to_cancel |= draft
-                continue
             term = partner.with_company(company)._get_dunning_term()
-            values = self._reminder_values(line_values, as_of, term)
-            if draft:
-                to_refresh.append((draft, values))
-            else:
-                to_create.append(
-                    dict(values, partner_id=partner.id, company_id=company.id)
-                )
+            for currency, move_lines in self._dunning_group_by_currency(
+                partner_lines
+            ).items():
+                draft = drafts_by_key.get((partner, currency), self.browse())
+                line_values, has_new_level = [], False
+                if contact["decision"].allowed or contact.get("notices_allowed"):
+                    line_values, has_new_level = line_model._prepare_lines_vals(
+                        move_lines,
+                        as_of,
+                        include_not_due,
+                        contact=dict(
+                            contact, notices_only=not contact["decision"].allowed
+                        ),
+                    )
+                if not contact["decision"].allowed and not has_new_level:
+                    # Quiet period (or a promise to pay): the items that reached
+                    # a level wait for the next contact; a draft (made before a
+                    # policy change) is kept and refused at issue. Courtesy
+                    # notices before the due date still go out in a quiet period.
+                    kept |= draft
+                    continue
+                if not has_new_level:
+                    continue  # its draft is cancelled below
+                values = self._reminder_values(line_values, as_of, term)
+                if draft:
+                    to_refresh.append((draft, values))
+                else:
+                    to_create.append(
+                        dict(
+                            values,
+                            partner_id=partner.id,
+                            company_id=company.id,
+                            currency_id=currency.id,
+                        )
+                    )
         result = self.browse()
         if to_refresh:
             refreshed = self.browse([draft.id for draft, _values in to_refresh])
@@ -560,8 +582,9 @@ class AccountDunningReminder(models.Model):
         if to_create:
             result |= self.create(to_create)
         result._set_fee()
-        to_cancel |= drafts.filtered(lambda d: d.partner_id not in by_partner)
-        to_cancel -= result
+        # Drafts with nothing left to remind (items paid, customer on hold,
+        # nothing left in their currency) are cancelled.
+        to_cancel = drafts - kept - result
         if to_cancel:
             to_cancel.sudo().write({"state": "cancel"})
             for reminder in to_cancel:
@@ -622,8 +645,11 @@ class AccountDunningReminder(models.Model):
                 reminder.company_id, reminder.date, {partner: move_lines}
             )[partner]
             reminder._check_contact_allowed(contact)
-            line_values, has_new_level = reminder._prepare_line_values(
-                move_lines,
+            # the contact policy is per customer, the lines per currency
+            line_values, has_new_level = reminder.line_ids._prepare_lines_vals(
+                move_lines.filtered(
+                    lambda l, reminder=reminder: l.currency_id == reminder.currency_id
+                ),
                 reminder.date,
                 include_not_due=any(
                     line.line_type == "not_due" for line in reminder.line_ids
@@ -676,7 +702,8 @@ class AccountDunningReminder(models.Model):
                 reminder.company_id, reminder.partner_id
             )
             new_credits = (open_lines - reminder.line_ids.move_line_id).filtered(
-                lambda l: l.amount_residual < 0
+                lambda l, reminder=reminder: l.amount_residual < 0
+                and l.currency_id == reminder.currency_id
             )
             if new_credits:
                 reminder.write(
@@ -684,7 +711,7 @@ class AccountDunningReminder(models.Model):
                         "line_ids": [
                             fields.Command.create(
                                 dict(
-                                    reminder._prepare_line_vals(
+                                    reminder.line_ids._prepare_line_vals(
                                         credit, reminder.date, "credit", False, False
                                     ),
                                     **reminder._dunning_explain(
@@ -710,15 +737,13 @@ class AccountDunningReminder(models.Model):
             reminder._check_issuable()
         self._check_items_claimed_once()
         self._record_levels(issue_date)
+        # The charges are posted by the terms of each reminder (its journals
+        # and accounts), in the currency of the reminder.
+        moves = {}
+        for term, reminders in self.grouped(lambda r: r._fee_term()).items():
+            moves.update(term._post_charges(reminders, issue_date))
         for reminder in self:
-            move = reminder._create_fee_move(issue_date)
-            if move:
-                # The fees entry is an open receivable item of the customer:
-                # marked, so that the next reminders claim it without
-                # escalating it.
-                move.sudo().write(
-                    {"dunning_charge_reminder_id": reminder.id}
-                )
+            move = moves.get(reminder)
             reminder.sudo().write(
                 {
                     "state": "issued",
@@ -777,7 +802,7 @@ class AccountDunningReminder(models.Model):
             )
         self._refresh_interest()
         self._set_fee()
-        self._check_fee_config()
+        self._fee_term()._check_charges_config(self)
 
     def _record_levels(self, issue_date):
         """Record the new levels on the journal items, so that the next
@@ -920,6 +945,7 @@ class AccountDunningReminder(models.Model):
                 [
                     ("partner_id", "=", reminder.partner_id.id),
                     ("company_id", "=", reminder.company_id.id),
+                    ("currency_id", "=", reminder.currency_id.id),
                     ("state", "=", "draft"),
                     ("id", "!=", reminder.id),
                 ]
@@ -927,9 +953,11 @@ class AccountDunningReminder(models.Model):
             if other:
                 raise UserError(
                     self.env._(
-                        "%(partner)s already has a draft reminder: only one draft "
-                        "reminder per customer is allowed.",
+                        "%(partner)s already has a draft reminder in %(currency)s: "
+                        "only one draft reminder per customer and currency is "
+                        "allowed.",
                         partner=reminder.partner_id.display_name,
+                        currency=reminder.currency_id.name,
                     )
                 )
         self.sudo().write(

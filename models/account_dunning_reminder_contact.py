@@ -142,21 +142,32 @@ class AccountDunningReminder(models.Model):
             last_contact = last_dates.get(partner) or None
             count = 0
             if policy.max_before_last and last_contact and term.level_ids:
-                # Reminders below the last level since the oldest open item
-                # fell due: a customer who paid everything starts afresh.
+                # Contacts below the last level since the oldest open item
+                # fell due: a customer who paid everything starts afresh. A
+                # contact is a day: the reminders of a customer in several
+                # currencies issued the same day count once, and those of
+                # today are the contact being made.
                 due_dates = [
                     line._dunning_due_date()
                     for line in move_lines
                     if line.amount_residual > 0
                 ]
                 if due_dates:
-                    count = self.search_count(
-                        issued_domain[1:]
-                        + [
-                            ("partner_id", "=", partner.id),
-                            ("issue_date", ">=", min(due_dates)),
-                            ("level_number", "<", max(term.level_ids.mapped("number"))),
-                        ]
+                    count = len(
+                        self._read_group(
+                            issued_domain[1:]
+                            + [
+                                ("partner_id", "=", partner.id),
+                                ("issue_date", ">=", min(due_dates)),
+                                ("issue_date", "<", as_of),
+                                (
+                                    "level_number",
+                                    "<",
+                                    max(term.level_ids.mapped("number")),
+                                ),
+                            ],
+                            ["issue_date:day"],
+                        )
                     )
             result[partner] = {
                 "term": term,
@@ -265,7 +276,9 @@ class AccountDunningReminder(models.Model):
 
     def _check_quiet_period(self):
         """Refuse to issue a reminder too soon after the last one issued to the
-        customer, as the contact policy of its terms says."""
+        customer, as the contact policy of its terms says. A reminder of the
+        customer in another currency issued the same day is the same contact
+        (see dunning_engine.contact)."""
         self.ensure_one()
         term = self.partner_id.with_company(self.company_id)._get_dunning_term()
         policy = term._contact_policy()

@@ -118,7 +118,9 @@ class AccountDunningReminder(models.Model):
         ).filtered(lambda p: not p.held_date)
         for promise in promises:
             move_lines = self._dunning_open_lines(company, promise.partner_id)
-            _values, due = self._prepare_line_values(move_lines, as_of)
+            _values, due = self.env[
+                "account.dunning.reminder.line"
+            ]._prepare_lines_vals(move_lines, as_of)
             if not due:
                 continue
             promise.held_date = as_of

@@ -1,18 +1,97 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, models
+from odoo import api, models, tools
+from odoo.exceptions import ValidationError
 
-from ..dunning_engine import contact as engine_contact
-from ..dunning_engine import levels as engine_levels
+from .account_dunning_reminder import DRAFT_UNIQUE_INDEX
 
 
 class AccountDunningReminder(models.Model):
-    """Preparation of the lines of a reminder from the open items of a
-    customer: which items are listed, which reach a new level, and the values
-    of each line."""
+    """Which open items make the reminders: the open receivable items of the
+    customers, one reminder per customer and currency (one draft per
+    customer, company and currency, kept by the database). The values of the
+    lines are prepared by the line model
+    (account.dunning.reminder.line._prepare_lines_vals)."""
 
     _inherit = "account.dunning.reminder"
+
+    def _auto_init(self):
+        super()._auto_init()
+        # One draft per customer, company and currency, whoever creates it:
+        # two users (or a user and an automation) creating reminders at the
+        # same moment cannot both add a draft, the second one is refused by
+        # the database.
+        cr = self.env.cr
+        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
+            return
+        # Databases from before one reminder per currency: each reminder takes
+        # the currency of its lines (the company currency when it has none or
+        # several; a draft listing several currencies is cancelled, the next
+        # creation makes one draft per currency); the older drafts of one
+        # customer and currency are cancelled, the newest one is kept.
+        if tools.sql.table_exists(cr, "account_dunning_reminder_line"):
+            self._auto_init_currency_from_lines()
+        cr.execute("DROP INDEX IF EXISTS account_dunning_reminder_one_draft_per_partner")
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner_currency
+                ON account_dunning_reminder (partner_id, company_id, currency_id)
+             WHERE state = 'draft'
+            """
+        )
+
+    def _auto_init_currency_from_lines(self):
+        """Upgrade from one reminder per customer: see _auto_init."""
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE account_dunning_reminder r
+               SET currency_id = COALESCE(
+                       (SELECT MIN(l.currency_id)
+                          FROM account_dunning_reminder_line l
+                         WHERE l.reminder_id = r.id
+                        HAVING COUNT(DISTINCT l.currency_id) = 1),
+                       (SELECT c.currency_id FROM res_company c
+                         WHERE c.id = r.company_id),
+                       r.currency_id)
+            """
+        )
+        cr.execute(
+            """
+            UPDATE account_dunning_reminder r SET state = 'cancel'
+             WHERE r.state = 'draft'
+               AND ((SELECT COUNT(DISTINCT l.currency_id)
+                       FROM account_dunning_reminder_line l
+                      WHERE l.reminder_id = r.id) > 1
+                    OR EXISTS (SELECT 1 FROM account_dunning_reminder o
+                                WHERE o.state = 'draft' AND o.id > r.id
+                                  AND o.partner_id = r.partner_id
+                                  AND o.company_id = r.company_id
+                                  AND o.currency_id = r.currency_id))
+            """
+        )
+
+    @api.constrains("currency_id", "line_ids")
+    def _check_lines_currency(self):
+        """One reminder per customer and currency: its lines are all in its
+        currency (its totals, fees and fees entry are)."""
+        for reminder in self:
+            others = reminder.line_ids.filtered(
+                lambda l, reminder=reminder: l.currency_id != reminder.currency_id
+            )
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(name)s is in %(currency)s: it cannot list items "
+                        "in %(others)s. A customer owing in several currencies gets "
+                        "one reminder per currency.",
+                        name=reminder.name,
+                        currency=reminder.currency_id.name,
+                        others=", ".join(others.currency_id.mapped("name")),
+                    )
+                )
+
 
     @api.model
     def _dunning_open_lines(self, company, partners=None, include_blocked=False):
@@ -31,141 +110,9 @@ class AccountDunningReminder(models.Model):
         return move_line_model.search(domain, order="date_maturity, id")
 
     @api.model
-    # One pass over the items of a customer keeps every decision together
-    # (currency totals, terms, contact policy, explanation): many locals.
-    def _prepare_line_values(  # pylint: disable=too-many-locals
-        self, move_lines, as_of, include_not_due=False, contact=None
-    ):
-        """Compute the reminder lines of one customer.
-
-        Returns ``(line_values, has_new_level)``. A reminder is due for the
-        customer when at least one item reaches a new level; the other overdue
-        items are listed for the overview, the items not yet due only when
-        asked (by the terms or by ``include_not_due``). Items on hold
-        (disputed invoices, when they are asked for) are listed apart: never
-        escalated, never counted in what is due. Only invoices and receipts
-        escalate: the fees and interest entries of earlier reminders are
-        listed as charges not yet paid, counted but never escalated.
-        ``contact`` is the contact state of the customer
-        (:meth:`_dunning_contact_states`): with its cap reached, escalating
-        items go to the last level. Each line says why it is (or is not)
-        escalated.
-        """
-        on_hold = move_lines.filtered(lambda l: l.move_id.dunning_blocked)
-        move_lines -= on_hold
-        credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
-        debits = move_lines - credit_lines
-        charges = debits.filtered(lambda l: l.move_id.dunning_charge_reminder_id)
-        debits -= charges
-        overdue = debits.filtered(lambda l: l._dunning_due_date() < as_of)
-        # Open credits (credit notes, unmatched payments) reduce what is owed,
-        # per currency: the minimum amounts of the levels apply to the net
-        # overdue total in the invoice's currency, and nobody is reminded who
-        # owes nothing in a currency once the credits are deducted.
-        net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
-        if all(total <= 0 for total in net_overdue.values()) and overdue == debits:
-            # nothing overdue, and nothing coming (a notice before the due date)
-            return [], False
-        contact = contact or {}
-        policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
-        cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
-        rules_cache = {}
-        values = []
-        has_new_level = False
-        for line in debits:
-            term = line._dunning_term()
-            due_date = line._dunning_due_date()
-            is_overdue = due_date < as_of
-            new_level = self.env["account.dunning.level"]
-            decision = None
-            why = ("no_terms", {})
-            total_overdue = net_overdue.get(line.currency_id, 0.0)
-            if not line.move_id.is_invoice(include_receipts=True):
-                why = ("not_invoice", {})
-            elif term and total_overdue <= 0 and is_overdue:
-                # Its currency's credits cover what is overdue in it.
-                why = ("below_minimum", {})
-            elif term:
-                key = (term, line.currency_id)
-                if key not in rules_cache:
-                    rules_cache[key] = term._get_engine_levels(line.currency_id, as_of)
-                rules = rules_cache[key]
-                decision = engine_levels.decide(
-                    rules,
-                    line._dunning_engine_state(),
-                    as_of,
-                    max_reminders=term.max_reminders,
-                    jump=term.escalation_mode == "jump",
-                    total_overdue=total_overdue,
-                    follow_plan=bool(term.min_contact_days),
-                )
-                why = self._dunning_why(decision, as_of, policy, contact)
-                if decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
-                    new_level, why, decision = self._dunning_notice_level(
-                        decision, why, contact
-                    )
-                elif decision.reason == engine_levels.REPEAT and not term.max_reminders:
-                    # One reminder per level: an item brought to the last level
-                    # by the contact cap is not reminded again at that level.
-                    decision = None
-                    why = ("exhausted", {})
-                elif decision.level is not None:
-                    number = engine_contact.target_level(
-                        decision.level.number, rules[-1].number, cap_reached
-                    )
-                    new_level = new_level.browse(rules[number - 1].key)
-                    if number != decision.level.number:
-                        why = ("last_level", {"count": policy.max_before_last})
-            if new_level:
-                has_new_level = True
-                line_type = "overdue" if is_overdue else "not_due"
-            elif is_overdue:
-                line_type = "overdue"
-            elif include_not_due or (term and term.include_not_due):
-                line_type = "not_due"
-                why = ("not_due", {})
-            else:
-                continue
-            line_vals = self._prepare_line_vals(line, as_of, line_type, new_level, term)
-            line_vals.update(self._dunning_explain(why, line, new_level))
-            values.append(line_vals)
-        for line_type, lines in (
-            ("charge", charges),
-            ("credit", credit_lines),
-            ("blocked", on_hold),
-        ):
-            for line in lines:
-                line_vals = self._prepare_line_vals(line, as_of, line_type, False, False)
-                line_vals.update(self._dunning_explain((line_type, {}), line, False))
-                values.append(line_vals)
-        return values, has_new_level
-
-    @api.model
-    def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
-        due_date = move_line._dunning_due_date()
-        return {
-            "move_line_id": move_line.id,
-            "line_type": line_type,
-            "date_due": due_date,
-            "days_overdue": (
-                max(0, (as_of - due_date).days)
-                if line_type in ("overdue", "blocked")
-                else 0
-            ),
-            "amount_residual": move_line.amount_residual,
-            "amount_residual_currency": move_line.amount_residual_currency,
-            "currency_id": move_line.currency_id.id,
-            "level_id": (new_level or move_line.dunning_level_id).id,
-            "is_new_level": bool(new_level),
-            "term_id": term.id if term else False,
-            "previous_level_id": move_line.dunning_level_id.id,
-            "previous_level_number": move_line.dunning_level_number,
-            "previous_date": move_line.dunning_last_date,
-            "previous_count": move_line.dunning_count,
-            **move_line._dunning_interest_values(new_level, as_of),
-            "amount_fee_invoice": (
-                new_level.fee_per_invoice
-                if new_level and move_line._dunning_charges_fee_per_invoice()
-                else 0.0
-            ),
-        }
+    def _dunning_group_by_currency(self, move_lines):
+        """The items of one customer per currency, in their order: each
+        currency gets its own reminder (its credits, charges and items on hold
+        included), so that what a customer owes in one currency is never
+        netted against another one at an exchange rate."""
+        return move_lines.grouped("currency_id")

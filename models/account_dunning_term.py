@@ -1,8 +1,12 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from collections import defaultdict
+from datetime import timedelta
+
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import format_amount
 
 from ..dunning_engine import bounds as engine_bounds
 from ..dunning_engine import contact as engine_contact
@@ -210,6 +214,163 @@ class AccountDunningTerm(models.Model):
                         )
                     )
                 previous = level
+
+    # ------------------------------------------------------------------
+    # Posting of the charges of reminders (their fees entry)
+    # ------------------------------------------------------------------
+
+    def _post_charges(self, reminders, issue_date):
+        """Post the fees and interest of ``reminders`` (issued under these
+        terms) on ``issue_date``, each in its reminder's currency; return
+        ``{reminder: entry}`` for those that charge something. The entry is an
+        open receivable item of the customer, marked so that the next
+        reminders claim it without escalating it."""
+        moves = {}
+        for reminder in reminders:
+            if not reminder._has_charges():
+                continue
+            move = self.env["account.move"].create(
+                self._prepare_charges_move_vals(reminder, issue_date)
+            )
+            move.action_post()
+            move.sudo().write({"dunning_charge_reminder_id": reminder.id})
+            moves[reminder] = move
+        return moves
+
+    def _prepare_charges_move_vals(self, reminder, issue_date):
+        """Values of the entry of the charges of ``reminder``, in its
+        currency: a customer invoice in the fees invoice journal when the fees
+        carry taxes, else a miscellaneous entry in the fees journal."""
+        self.ensure_one()
+        charges = reminder._charge_items()
+        company = reminder.company_id
+        currency = reminder.currency_id
+        label = self.env._("Reminder %s", reminder.name)
+        due_date = issue_date + timedelta(days=reminder.level_id.payment_delay_days)
+        values = {
+            "company_id": company.id,
+            "date": issue_date,
+            "ref": label,
+            "payment_reference": reminder._compute_fee_payment_reference(),
+            "partner_id": reminder.partner_id.id,
+        }
+        if any(charge["taxes"] for charge in charges):
+            # An invoice has one currency, the reminder's: a charge in another
+            # one (reminders of earlier versions) is converted at the reminder
+            # date, its amount kept in the label.
+            return dict(
+                values,
+                move_type="out_invoice",
+                journal_id=self.fee_invoice_journal_id.id,
+                currency_id=currency.id,
+                invoice_date=issue_date,
+                invoice_payment_term_id=False,
+                invoice_date_due=due_date,
+                invoice_line_ids=[
+                    fields.Command.create(
+                        {
+                            "name": charge["name"]
+                            if charge["currency"] == currency
+                            else f"{charge['name']} "
+                            f"({format_amount(self.env, charge['amount'], charge['currency'])})",
+                            "account_id": charge["account"].id,
+                            "quantity": 1,
+                            "price_unit": charge["currency"]._convert(
+                                charge["amount"], currency, company, reminder.date
+                            ),
+                            "tax_ids": [fields.Command.set(charge["taxes"].ids)],
+                        }
+                    )
+                    for charge in charges
+                ],
+            )
+        company_currency = company.currency_id
+        receivable = reminder.partner_id.with_company(
+            company
+        ).property_account_receivable_id
+        line_cmds = []
+        per_currency = defaultdict(lambda: [0.0, 0.0])
+        for charge in charges:
+            charge_currency = charge["currency"]
+            balance = charge_currency._convert(
+                charge["amount"], company_currency, company, issue_date
+            )
+            per_currency[charge_currency][0] += charge["amount"]
+            per_currency[charge_currency][1] += balance
+            line_cmds.append(
+                fields.Command.create(
+                    {
+                        "name": charge["name"],
+                        "account_id": charge["account"].id,
+                        "partner_id": reminder.partner_id.id,
+                        "currency_id": charge_currency.id,
+                        "amount_currency": -charge["amount"],
+                        "balance": -balance,
+                    }
+                )
+            )
+        for charge_currency, (amount, balance) in per_currency.items():
+            line_cmds.append(
+                fields.Command.create(
+                    {
+                        "name": label,
+                        "account_id": receivable.id,
+                        "partner_id": reminder.partner_id.id,
+                        "currency_id": charge_currency.id,
+                        "amount_currency": amount,
+                        "balance": balance,
+                        "date_maturity": due_date,
+                    }
+                )
+            )
+        return dict(
+            values, move_type="entry", journal_id=self.journal_id.id, line_ids=line_cmds
+        )
+
+    def _check_charges_config(self, reminder):
+        """Refuse to issue ``reminder`` when its fees or interest cannot be
+        posted with these terms."""
+        if not reminder._has_charges():
+            return
+        self.ensure_one()
+        charges = reminder._charge_items()
+        invoiced = any(charge["taxes"] for charge in charges)
+        missing = []
+        if invoiced and not self.fee_invoice_journal_id:
+            missing.append(self.env._("a fees invoice journal (the fees carry taxes)"))
+        if not invoiced and not self.journal_id:
+            missing.append(self.env._("a fees journal"))
+        labels = {
+            "fee": self.env._("a fees account"),
+            "indemnity": self.env._("a recovery indemnity account"),
+            "interest": self.env._("an interest account"),
+        }
+        for kind, label in labels.items():
+            if any(c["kind"] == kind and not c["account"] for c in charges):
+                missing.append(label)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s charges fees or interest, but the reminder "
+                    "terms %(term)s are missing %(missing)s.",
+                    name=reminder.name,
+                    term=self.display_name,
+                    missing=", ".join(missing),
+                )
+            )
+        if not invoiced and self.journal_id.type == "sale":
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its fees and interest carry no tax and are "
+                    "posted as a miscellaneous entry, which cannot go in the sales "
+                    "journal %(journal)s (it would break the numbering of the "
+                    "invoices). Choose a general journal as fees journal of the "
+                    "reminder terms %(term)s.",
+                    name=reminder.name,
+                    journal=self.journal_id.display_name,
+                    term=self.display_name,
+                )
+            )
 
     def action_open_charges_preset(self):
         """Open the wizard applying the legal late-payment charges of a country."""

@@ -283,7 +283,11 @@ class TestDunningCharges(DunningCommon):
             self.assertEqual(line.currency_id, usd)
             self.assertEqual(line.amount_interest, 9.99)  # 1000 USD, 30 days, 12.15 %
             self.assertEqual(line.amount_interest_company, 7.99)  # 9.99 / 1.25
-            self.assertEqual(reminder.amount_interest, 7.99)
+            # one reminder per customer and currency: its amounts in USD
+            self.assertEqual(reminder.currency_id, usd)
+            self.assertEqual(reminder.amount_interest, 9.99)
+            self.assertEqual(reminder.amount_total, 1009.99)
+            self.assertEqual(reminder.amount_total_company, 507.99)  # 500 + 7.99
             reminder.action_issue()
         interest_line = reminder.move_id.line_ids.filtered(
             lambda l: l.account_id == self.interest_account

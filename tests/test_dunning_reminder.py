@@ -221,18 +221,27 @@ class TestDunningReminder(DunningCommon):
         self.assertEqual(reminder.amount_overdue, 600.0)
 
     def test_totals_per_currency(self):
+        """One reminder per customer and currency, each with its own totals."""
         other_currency = self.setup_other_currency("EUR")
         self._invoice("2026-01-05", 100.0)
         self._invoice("2026-01-05", 250.0, currency=other_currency)
         self._invoice("2026-01-06", 50.0, currency=other_currency)
         with freeze_time("2026-01-11"):
-            reminder = self._create()
-        totals = reminder._get_totals_by_currency()
-        self.assertEqual(
-            {currency.name: float(amount) for currency, amount in totals.items()},
-            {self.env.company.currency_id.name: 100.0, "EUR": 300.0},
-        )
-        self.assertIn("300.00", reminder.totals_by_currency)
+            reminders = self._create()
+        self.assertEqual(len(reminders), 2)
+        company_currency = self.env.company.currency_id
+        by_currency = {r.currency_id.name: r for r in reminders}
+        self.assertEqual(set(by_currency), {company_currency.name, "EUR"})
+        for name, amount in ((company_currency.name, 100.0), ("EUR", 300.0)):
+            reminder = by_currency[name]
+            self.assertEqual(set(reminder.line_ids.currency_id.mapped("name")), {name})
+            totals = reminder._get_totals_by_currency()
+            self.assertEqual(
+                {currency.name: float(total) for currency, total in totals.items()},
+                {name: amount},
+            )
+            self.assertEqual(reminder.amount_overdue, amount)
+        self.assertIn("300.00", by_currency["EUR"].totals_by_currency)
 
     def test_create_wizard(self):
         self._invoice("2026-01-05")

@@ -8,6 +8,7 @@ from dunning_engine.contact import (
     CAPPED,
     FIRST,
     QUIET,
+    SAME_DAY,
     SPACED,
     ContactPolicy,
     decide_contact,
@@ -92,12 +93,25 @@ def test_contact_properties(min_days, last, as_of, count, cap):
     decision = decide_contact(policy, as_of, last, count)
     assert decision.next_contact == next_contact_date(policy, last)
     if last is not None and decision.allowed:
-        assert (as_of - last).days >= min_days
+        # a reminder the same day (another currency) is the same contact
+        assert (as_of - last).days >= min_days or as_of == last
     if last is not None and not decision.allowed:
         assert (as_of - last).days < min_days
     assert decision.cap_reached == (cap > 0 and count >= cap)
     if last is None:
         assert decision.allowed
+
+
+def test_same_day_is_the_same_contact():
+    """A customer reminded today in EUR may get its USD reminder today too:
+    one contact, the quiet period running from today."""
+    policy = ContactPolicy(min_days=7, max_before_last=2)
+    same_day = decide_contact(policy, D, D, 1)
+    assert same_day.allowed
+    assert same_day.reason == SAME_DAY
+    assert same_day.next_contact == D + timedelta(days=7)
+    assert not same_day.cap_reached
+    assert not decide_contact(policy, D + timedelta(days=1), D).allowed
 
 
 def simulate(due_offsets, policy, days, levels=PAYCATCH):

@@ -3,8 +3,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dunning_engine.references import (
-    be_structured_reference,
-    is_valid_be_structured,
     is_valid_rf,
     rf_reference,
 )
@@ -85,57 +83,3 @@ def test_rf_detects_single_digit_errors(base, data):
     position = data.draw(st.integers(2, len(compact) - 1))
     wrong = data.draw(st.sampled_from([d for d in "0123456789" if d != compact[position]]))
     assert not is_valid_rf(compact[:position] + wrong + compact[position + 1 :])
-
-
-# ---------------------------------------------------------------- Belgian OGM
-
-
-def test_be_known_values():
-    assert be_structured_reference(1234567890) == "+++123/4567/89002+++"
-    assert be_structured_reference(0) == "+++000/0000/00097+++"  # 0 mod 97 -> 97
-    assert be_structured_reference(97) == "+++000/0000/09797+++"
-    assert be_structured_reference(98) == "+++000/0000/09801+++"
-    assert be_structured_reference(9999999999) == "+++999/9999/99948+++"
-
-
-@pytest.mark.parametrize(
-    "reference",
-    [
-        "+++123/4567/89002+++",
-        "***123/4567/89002***",
-        "123456789002",
-        " +++ 123 / 4567 / 89002 +++ ",
-        "+++000/0000/00097+++",
-    ],
-)
-def test_be_valid(reference):
-    assert is_valid_be_structured(reference)
-
-
-@pytest.mark.parametrize(
-    "reference",
-    [
-        "+++123/4567/89003+++",
-        "+++123/4567/89002***",
-        "+++123/4567/8900+++",
-        "+++000/0000/00000+++",
-        "+++12a/4567/89002+++",
-        "",
-        None,
-    ],
-)
-def test_be_invalid(reference):
-    assert not is_valid_be_structured(reference)
-
-
-@pytest.mark.parametrize("number", [-1, 10**10, "123", 1.0, True])
-def test_be_bad_numbers(number):
-    with pytest.raises(ValueError):
-        be_structured_reference(number)
-
-
-@given(st.integers(0, 10**10 - 1))
-def test_be_round_trip(number):
-    reference = be_structured_reference(number)
-    assert is_valid_be_structured(reference)
-    assert int(reference[3:16].replace("/", "")[:10]) == number

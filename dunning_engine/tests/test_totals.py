@@ -3,7 +3,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dunning_engine.totals import partner_overdue_total, totals_by_currency
+from dunning_engine.totals import totals_by_currency
 
 
 def test_sums_per_currency_sorted_by_code():
@@ -36,13 +36,6 @@ def test_integer_digits_for_all():
 
 def test_empty():
     assert totals_by_currency([]) == {}
-    assert partner_overdue_total([]) == Decimal("0.00")
-
-
-def test_partner_overdue_total():
-    assert partner_overdue_total([100.1, 200.2, -50]) == Decimal("250.30")
-    assert partner_overdue_total(iter([0.005])) == Decimal("0.01")
-    assert partner_overdue_total([Decimal("1.234")], digits=3) == Decimal("1.234")
 
 
 @given(st.lists(st.tuples(st.sampled_from(["EUR", "USD", "GBP"]), st.integers(-10**9, 10**9))))
@@ -53,6 +46,3 @@ def test_cent_amounts_add_up_exactly(items):
         expected = Decimal(sum(cents for c, cents in items if c == code)) / 100
         assert totals[code] == expected
     assert list(totals) == sorted(totals)
-    assert partner_overdue_total(amount for _, amount in as_floats) == sum(
-        (Decimal(cents) for _, cents in items), Decimal(0)
-    ) / 100
