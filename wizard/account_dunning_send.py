@@ -30,11 +30,9 @@ class AccountDunningSend(models.TransientModel):
     _name = "account.dunning.send"
     _description = "Send Payment Reminders"
 
-    reminder_ids = fields.Many2many(
-        "account.dunning.reminder", string="Reminders", required=True
-    )
+    reminder_ids = fields.Many2many("account.dunning.reminder", required=True)
     reminder_id = fields.Many2one(
-        "account.dunning.reminder", compute="_compute_reminder_id", string="Reminder"
+        "account.dunning.reminder", compute="_compute_reminder_id"
     )
     company_id = fields.Many2one(related="reminder_id.company_id")
     # The channels of the level, shown (they are set on the level).
