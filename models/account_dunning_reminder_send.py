@@ -228,6 +228,10 @@ class AccountDunningReminder(models.Model):
                 )
             if context.get("dunning_attach_invoices"):
                 pdfs |= self._get_invoice_attachments(missing)
+            # Files the user removed in the sending dialog.
+            skipped = context.get("dunning_skip_attachments")
+            if skipped:
+                pdfs = pdfs.filtered(lambda a: a.name not in skipped)
             if pdfs:
                 kwargs["attachment_ids"] = list(kwargs.get("attachment_ids") or []) + [
                     attachment.id

@@ -160,6 +160,16 @@ class TestDunningSend(SendCommon):
         ).save()
         kept = [a for a in wizard.mail_attachments_widget if not a["placeholder"]]
         self.assertEqual([a["id"] for a in kept], invoice.invoice_pdf_report_id.ids)
+        # The user removes the invoice from the list (the widget marks it
+        # skipped): only the letter goes.
+        wizard.mail_attachments_widget = [
+            dict(a, skip=True) if not a["placeholder"] else a
+            for a in wizard.mail_attachments_widget
+        ]
+        wizard.action_send()
+        message = self._customer_emails(reminder)[0]
+        self.assertEqual(message.attachment_ids.mapped("name"), [letter_name])
+        self.assertEqual(reminder.send_count, 2)
 
     def test_dialog_shows_the_level_channels(self):
         self.level_1.write({"send_letter": True, "create_call_activity": True})

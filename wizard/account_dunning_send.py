@@ -182,9 +182,8 @@ class AccountDunningSend(models.TransientModel):
             return {"type": "ir.actions.act_window_close"}
         reminder._check_sms_number()
         reminder._check_email_recipients()
-        manual_ids = [
-            a["id"] for a in self.mail_attachments_widget or [] if a.get("manual")
-        ]
+        listed = self.mail_attachments_widget or []
+        manual_ids = [a["id"] for a in listed if a.get("manual") and not a.get("skip")]
         # The composer posts the email; the reminder's message_post attaches
         # the letter and the invoices listed above, and runs the other
         # channels of the level (dunning_send_channels).
@@ -192,6 +191,8 @@ class AccountDunningSend(models.TransientModel):
             reminder._email_composer_context(),
             force_email=True,
             dunning_send_channels=True,
+            # The letter or invoices removed from the list are not attached.
+            dunning_skip_attachments=[a["name"] for a in listed if a.get("skip")],
         )
         self.env["mail.compose.message"].with_context(**context).create(
             {
