@@ -42,6 +42,11 @@
         "views/account_dunning_insight_menus.xml",
         "views/account_dunning_promise_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_dunning_automation/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/account_dunning_demo.xml",
     ],

@@ -460,6 +460,14 @@ class AccountDunningSend(models.TransientModel):
             failed=len(result["errors"]),
             skipped=len(result["skipped"]),
         )
+        queued = result["sent"].filtered(lambda r: r.send_state == "queued")
+        if queued:
+            # Sent means delivered: said as it is when the summary is shown.
+            message += "\n" + self.env._(
+                "%(count)s email(s) handed to the outgoing mail queue: their "
+                "reminders show \"Sent\" once the mail server accepted them.",
+                count=len(queued),
+            )
         details = [
             self.env._(
                 "%(reminder)s (%(customer)s): %(error)s",
