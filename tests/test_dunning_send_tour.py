@@ -32,7 +32,7 @@ class TestDunningSendTour(DunningCommon, HttpCase):
             company_id=company.id,
             company_ids=[company.id],
         )
-        partner_c = cls.env["res.partner"].create(
+        partner_c = cls.partner_b.copy(
             {"name": "partner_c", "is_company": True, "email": "partner_c@example.com"}
         )
         cls.customers = cls.partner_a | cls.partner_b | partner_c
@@ -65,7 +65,8 @@ class TestDunningSendTour(DunningCommon, HttpCase):
         self.assertEqual(sorted(reminders.mapped("send_count")), [2, 2, 3])
         for reminder in reminders:
             emails = reminder.message_ids.filtered(
-                lambda m: m.message_type == "comment" and reminder.partner_id in m.partner_ids
+                lambda m, partner=reminder.partner_id: m.message_type == "comment"
+                and partner in m.partner_ids
             )
             self.assertEqual(len(emails), 1)
             self.assertEqual(len(emails.attachment_ids), 2)  # letter and invoice
