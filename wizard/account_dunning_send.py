@@ -32,7 +32,9 @@ class AccountDunningSend(models.TransientModel):
 
     reminder_ids = fields.Many2many("account.dunning.reminder", required=True)
     reminder_id = fields.Many2one(
-        "account.dunning.reminder", compute="_compute_reminder_id"
+        "account.dunning.reminder",
+        string="Reminder to Send",
+        compute="_compute_reminder_id",
     )
     company_id = fields.Many2one(related="reminder_id.company_id")
     # The channels of the level, shown (they are set on the level).
