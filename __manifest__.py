@@ -36,11 +36,17 @@
         "views/account_dunning_rule_views.xml",
         "wizard/account_dunning_create_wizard_views.xml",
         "wizard/account_dunning_charges_preset_views.xml",
+        "wizard/account_dunning_send_views.xml",
         "views/account_dunning_menus.xml",
         "views/account_dunning_insight_views.xml",
         "views/account_dunning_insight_menus.xml",
         "views/account_dunning_promise_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "account_dunning_automation/static/tests/tours/*.js",
+        ],
+    },
     "demo": [
         "demo/account_dunning_demo.xml",
     ],

@@ -2,7 +2,6 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
-from . import account_dunning_reminder_bulk
 from . import account_dunning_reminder_charges
 from . import account_dunning_reminder_contact
 from . import account_dunning_reminder_prepare
@@ -34,3 +33,4 @@ from . import account_dunning_promise
 from . import account_dunning_reminder_journey
 from . import account_dunning_automation_action_journey
 from . import res_partner_promise
+from . import res_partner_send

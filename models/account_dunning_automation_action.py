@@ -194,47 +194,24 @@ class AccountDunningAutomationAction(models.Model):
         )
 
     def _execute_send(self, run, as_of, partners):  # pylint: disable=unused-argument
-        # Issued and not delivered: a reminder is never sent twice by
-        # automations; one whose email failed gets the same email again, one
-        # whose email is still queued waits for the mail queue.
-        issued = self._filtered_reminders("issued", partners).filtered(
-            lambda r: r.send_state != "queued"
-        )
-        if not issued:
-            return True
-        # The heavy work once for the batch: the letters rendered in one PDF
-        # engine call, the invoice PDFs rendered once and kept on the invoices.
-        pdf_cache = issued._dunning_prerender_pdfs()
-        # The run's id in the context: a failed email is logged on the run, and
-        # a reminder sent with a shortcoming (no PDF engine for its letter)
-        # adds a warning entry to the run's log.
-        issued = issued.with_context(
-            dunning_pdf_cache=pdf_cache,
+        # Through the sending wizard's shared entry point, like the list's
+        # "Send": issued and not delivered reminders, each in its own
+        # savepoint, the emails of the batch rendered together and queued.
+        # The run's id in the context: a failed email is logged on the run,
+        # and a reminder sent with a shortcoming (no PDF engine for its
+        # letter) adds a warning entry to the run's log.
+        issued = self._filtered_reminders("issued", partners).with_context(
             dunning_run_id=run.id,
             dunning_automation_run_id=run.id,
             dunning_automation_action_id=self.id,
         )
-        email_queue = []
-        try:
-            with self.env.cr.savepoint():
-                done, errors = self._apply_each(
-                    issued.with_context(dunning_email_queue=email_queue),
-                    lambda r: r._send_automatic(),
-                    email_queue,
-                )
-                # The emails of the batch rendered together: one composer per
-                # template for all the reminders instead of one per reminder;
-                # then the reminders follow the delivery of their email.
-                issued._dunning_send_queued_emails(email_queue)
-                done._dunning_update_send_state()
-        except Exception:  # pylint: disable=broad-except
-            _logger.info(
-                "Reminder automation %s: sending the batch at once failed, "
-                "sending one by one",
-                self.automation_id.name,
-                exc_info=True,
-            )
-            done, errors = self._apply_each(issued, lambda r: r._send_automatic())
+        if not issued:
+            return True
+        result = self.env["account.dunning.send"]._send_reminders(issued, queue_emails=True)
+        done = result["sent"]
+        errors = [
+            (reminder, exc, self._error_details(exc)) for reminder, exc in result["errors"]
+        ]
         # An email refused by the mail server at once is not "sent": it was
         # logged as an error of the run by the reminder.
         failed = done.filtered(lambda r: r.send_state == "failed")
@@ -247,7 +224,7 @@ class AccountDunningAutomationAction(models.Model):
         done, errors = self._apply_each(reminders, method, bulk=bulk)
         return self._record_results(run, counter, done, errors)
 
-    def _apply_each(self, reminders, method, email_queue=None, bulk=None):
+    def _apply_each(self, reminders, method, bulk=None):
         """Apply ``method`` to the reminders: first to all of them in one
         savepoint (``bulk(reminders)`` when given, else ``method`` in a loop),
         and when anything fails, again to each reminder in its own savepoint
@@ -259,7 +236,6 @@ class AccountDunningAutomationAction(models.Model):
         done = self.env["account.dunning.reminder"]
         errors = []
         if len(reminders) > 1:
-            queued = len(email_queue) if email_queue is not None else 0
             try:
                 with self.env.cr.savepoint():
                     if bulk:
@@ -269,17 +245,13 @@ class AccountDunningAutomationAction(models.Model):
                             method(reminder)
                 return reminders, errors
             except Exception:  # pylint: disable=broad-except
-                if email_queue is not None:
-                    del email_queue[queued:]
+                _logger.debug("Batch failed, applying one by one", exc_info=True)
         for reminder in reminders:
-            queued = len(email_queue) if email_queue is not None else 0
             try:
                 with self.env.cr.savepoint():
                     method(reminder)
                 done |= reminder
             except Exception as exc:  # pylint: disable=broad-except
-                if email_queue is not None:
-                    del email_queue[queued:]
                 if not isinstance(exc, UserError | ValidationError):
                     _logger.warning(
                         "Reminder automation %s: %s failed",

@@ -163,8 +163,11 @@ class AccountDunningReminder(models.Model):
         """Render ``report_ref`` for ``res_ids`` as a PDF attached to the
         reminder."""
         self.ensure_one()
-        content, _report_type = self.env["ir.actions.report"]._render_qweb_pdf(
-            report_ref, res_ids
+        # Rendered to be sent (email, letter channel): not a print.
+        content, _report_type = (
+            self.env["ir.actions.report"]
+            .with_context(dunning_render_to_send=True)
+            ._render_qweb_pdf(report_ref, res_ids)
         )
         return self.env["ir.attachment"].create(
             {
@@ -177,7 +180,8 @@ class AccountDunningReminder(models.Model):
         )
 
     def action_send(self):
-        """Open the email composer with the template of the level; once the
+        """Open the sending dialog (account.dunning.send): the level's
+        channels, the email with every attachment it will carry; once the
         email is posted, the other channels of the level (letter, SMS, phone
         call) run too, like in the automatic sending. A level that sends no
         email is sent at once by its channels; a failed email is retried."""
@@ -187,20 +191,26 @@ class AccountDunningReminder(models.Model):
             self._retry_email()
             return True
         if not self.level_id.send_email:
-            return self._send_automatic()
+            return self.env["account.dunning.send"]._send_one(self)
         self._check_sms_number()
         self._check_email_recipients()
-        ctx = dict(
-            self._email_composer_context(), force_email=True, dunning_send_channels=True
-        )
         return {
             "type": "ir.actions.act_window",
+            "name": self.env._("Send Reminder %(name)s", name=self.name),
             "view_mode": "form",
-            "res_model": "mail.compose.message",
+            "res_model": "account.dunning.send",
             "views": [(False, "form")],
             "target": "new",
-            "context": ctx,
+            "context": {
+                "active_model": self._name,
+                "active_ids": self.ids,
+            },
         }
+
+    def action_issue_and_send(self):
+        """Issue the drafts and send them at once (form and list): each
+        reminder in its own savepoint, the summary shown."""
+        return self.env["account.dunning.send"]._action_issue_and_send(self)
 
     def message_post(self, **kwargs):
         context = self.env.context
@@ -218,6 +228,10 @@ class AccountDunningReminder(models.Model):
                 )
             if context.get("dunning_attach_invoices"):
                 pdfs |= self._get_invoice_attachments(missing)
+            # Files the user removed in the sending dialog.
+            skipped = context.get("dunning_skip_attachments")
+            if skipped:
+                pdfs = pdfs.filtered(lambda a: a.name not in skipped)
             if pdfs:
                 kwargs["attachment_ids"] = list(kwargs.get("attachment_ids") or []) + [
                     attachment.id
@@ -283,6 +297,20 @@ class AccountDunningReminder(models.Model):
                 severity="warning",
             )
 
+    def _get_invoices_to_attach(self):
+        """Invoices whose PDF the emails of the reminders attach, as their
+        level says (none, the overdue ones, all of them)."""
+        moves = self.env["account.move"]
+        for reminder in self:
+            mode = reminder.level_id.attach_invoices or "none"
+            if mode == "none":
+                continue
+            lines = reminder.line_ids
+            if mode == "overdue":
+                lines = lines.filtered(lambda l: l.line_type == "overdue")
+            moves |= lines.move_id
+        return moves.filtered(lambda m: m.is_invoice(include_receipts=True))
+
     def _get_invoice_attachments(self, missing=None):
         """PDFs of the invoices to attach to the email, as the level says:
         the PDF kept on the invoice, rendered (and kept) when it has none. With
@@ -302,54 +330,6 @@ class AccountDunningReminder(models.Model):
                     exc.args[0] if isinstance(exc, UserError) else str(exc)
                 )
             return invoices.invoice_pdf_report_id
-
-    def _send_automatic(self):
-        """Send an issued reminder without user interaction (automations),
-        by the channels of its level: email with the level's template, and/or
-        the letter in PDF attached to the chatter, ready to print. A reminder
-        whose email failed gets the same email again (nothing else); one whose
-        email is queued is not sent twice."""
-        self.ensure_one()
-        self._check_can_send()
-        run_id = self.env.context.get("dunning_run_id")
-        if run_id:
-            self.sudo().send_run_id = run_id
-        if self.send_state == "failed":
-            self._retry_email()
-            return True
-        if self.send_state == "queued" and self.state == "issued":
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s: its email is waiting in the outgoing queue; "
-                    "it is not sent twice.",
-                    name=self.name,
-                )
-            )
-        level = self.level_id
-        if not (
-            level.send_email
-            or level.send_letter
-            or level.send_sms
-            or level.create_call_activity
-        ):
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s: its level %(level)s has no sending method "
-                    "(email, letter, SMS or phone call).",
-                    name=self.name,
-                    level=level.display_name,
-                )
-            )
-        self._check_sms_number()
-        if level.send_email:
-            self._check_email_recipients()
-            # The reminder is marked as sent once, below, whatever the channels.
-            composer_context = dict(self._email_composer_context(), dunning_sending=True)
-            # Sent now, or queued with the others of an automation batch.
-            self._dunning_send_email(composer_context)
-        self._send_other_channels()
-        self._dunning_update_send_state()
-        return True
 
     def _check_sms_number(self):
         self.ensure_one()
@@ -521,45 +501,26 @@ class AccountDunningReminder(models.Model):
         """Send the selected issued reminders by the channels of their level,
         each in its own savepoint: a failure is noted on the reminder and the
         others are sent. Reminders already sent are skipped, never resent."""
-        self._check_dunning_access()
-        to_send = self.filtered(
-            lambda r: r.state == "issued" and r.send_state != "queued"
-        )
-        sent = self.browse()
-        failed = self.browse()
-        for reminder in to_send:
-            try:
-                with self.env.cr.savepoint():
-                    reminder._send_automatic()
-                sent |= reminder
-            except UserError as exc:
-                failed |= reminder
-                reminder.message_post(
-                    body=self.env._("Not sent: %(error)s", error=exc.args[0])
-                )
-        message = self.env._(
-            "%(sent)s reminder(s) sent, %(failed)s failed (see their messages), "
-            "%(skipped)s skipped (not issued, or already sent).",
-            sent=len(sent),
-            failed=len(failed),
-            skipped=len(self - to_send),
-        )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if failed else "success",
-                "sticky": bool(failed),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self.env["account.dunning.send"]._action_send_reminders(self)
 
     def action_print(self):
-        """Print the reminder letter; issued reminders become sent."""
+        """Print the reminder letter. Nothing is counted here (the layout
+        dialog may open, the user may close it): the reminder counts a send
+        when its PDF is rendered (_dunning_letter_printed), from this button
+        or from the Print menu alike."""
         self._check_can_send()
-        self._mark_as_sent()
         return self.env.ref(LETTER_REPORT).report_action(self)
+
+    def _dunning_letter_printed(self):
+        """The letter PDF of these reminders was produced for a user: issued
+        reminders become sent and every printed one counts a send. Reminders
+        the user may not change (an auditor printing) count nothing."""
+        printed = self.filtered(lambda r: r.state in ("issued", "sent"))._filtered_access(
+            "write"
+        )
+        printed._mark_as_sent()
+        for reminder in printed:
+            reminder._message_log(body=self.env._("Reminder letter printed."))
 
     def action_mark_sent(self):
         self._check_can_send()

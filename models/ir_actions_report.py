@@ -4,6 +4,9 @@
 from odoo import models
 
 
+LETTER_REPORT_NAME = "account_dunning_automation.report_dunning_reminder"
+
+
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
@@ -37,7 +40,9 @@ class IrActionsReport(models.Model):
                 }
         for res_id in res_ids:
             if res_id not in result:
-                result[res_id] = self._render_qweb_pdf(report_ref, [res_id])
+                result[res_id] = self.with_context(
+                    dunning_render_to_send=True
+                )._render_qweb_pdf(report_ref, [res_id])
         return result
 
     def _render_qweb_pdf(self, report_ref, res_ids=None, data=None):
@@ -49,4 +54,14 @@ class IrActionsReport(models.Model):
             res_id = res_ids[0] if isinstance(res_ids, list | tuple) else res_ids
             if (report.id, res_id) in cache:
                 return cache[(report.id, res_id)]
-        return super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
+        result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
+        # A reminder letter produced for a user (the "Print Letter" button or
+        # the Print menu both download it through this method) counts a send;
+        # letters rendered to be emailed or attached by the sending do not,
+        # and neither does opening the layout dialog before printing.
+        if res_ids and not self.env.context.get("dunning_render_to_send"):
+            report = self._get_report(report_ref)
+            if report.report_name == LETTER_REPORT_NAME:
+                ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
+                self.env[report.model].browse(ids).exists()._dunning_letter_printed()
+        return result

@@ -124,6 +124,9 @@ run_odoo() { # db log extra-args...
 
 if odoo_available; then
     say "Odoo suite ($("$PYTHON" -c 'import odoo.release; print(odoo.release.version)'))"
+    # The web client tour (tests/test_dunning_send_tour.py) drives headless
+    # Chromium through websocket-client; without it Odoo skips the tour.
+    pip_ensure websocket websocket-client || echo "websocket-client could not be installed: the tour is skipped"
     if ! start_postgres || ! ensure_db_role; then
         fail "PostgreSQL could not be started or reached"
     else

@@ -13,3 +13,5 @@ from . import test_dunning_letter
 from . import test_dunning_insight
 from . import test_dunning_journey
 from . import test_dunning_currency
+from . import test_dunning_send
+from . import test_dunning_send_tour

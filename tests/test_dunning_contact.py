@@ -341,11 +341,11 @@ class TestDunningContact(DunningCommon):
         # A hold set after the issue stops the sending.
         other.dunning_blocked = True
         with self.assertRaisesRegex(UserError, "put on hold"):
-            draft.with_user(self.collector)._send_automatic()
+            self.env["account.dunning.send"]._send_one(draft.with_user(self.collector))
         other.dunning_blocked = False
         self.partner_a.dunning_blocked = True
         with self.assertRaisesRegex(UserError, "No Reminders"):
-            draft._send_automatic()
+            self.env["account.dunning.send"]._send_one(draft)
         self.assertEqual(draft.state, "issued")
         # ... and the issue of a customer blocked after its draft was made.
         self._invoice(D, partner=self.partner_b)
@@ -472,7 +472,7 @@ class TestDunningContact(DunningCommon):
             .with_user(self.collector)
             .with_context(**action["context"])
         ).save()
-        composer._action_send_mail()
+        composer.action_send()
         self.assertEqual((reminder.state, reminder.send_state), ("sent", "delivered"))
         self.assertEqual(reminder.send_count, 1)
         self.assertEqual(len(self._emails()), 1)

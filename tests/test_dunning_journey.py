@@ -358,7 +358,7 @@ class TestDunningPayOnline(JourneyCommon, HttpCase):
         with freeze_time(D + timedelta(days=1)):
             reminder = self.Reminder.with_user(self.billing)._create_reminders()
             reminder.action_issue()
-            reminder._send_automatic()
+            self.env["account.dunning.send"]._send_one(reminder)
         message = reminder.email_message_id
         body = str(message.body)
         links = re.findall(r'href="([^"]+)"[^>]*class="o_dunning_pay_link"', body) or re.findall(

@@ -50,7 +50,7 @@ class TestDunningNoPdfEngine(DunningCommon):
             self.env[action["res_model"]].with_user(clerk).with_context(**context)
         ).save()
         with NO_PDF_ENGINE, self.assertLogs(SEND_LOGGER, "WARNING") as logs:
-            composer._action_send_mail()
+            composer.action_send()
         self.assertEqual(len(logs.output), 2)  # the letter and the invoice
         self.assertIn("Unable to find Wkhtmltopdf", logs.output[0])
         # Sent means delivered (issue 7): queued until the mail queue runs.
@@ -76,7 +76,7 @@ class TestDunningNoPdfEngine(DunningCommon):
         reminder.level_id.attach_invoices = "none"
         action = reminder.action_send()
         context = dict(action["context"], mail_notify_force_send=False)
-        Form(self.env[action["res_model"]].with_context(**context)).save()._action_send_mail()
+        Form(self.env[action["res_model"]].with_context(**context)).save().action_send()
         mail = self._queued_mails(reminder)
         self.assertEqual(
             mail.attachment_ids.mapped("name"), [f"{reminder._get_report_base_filename()}.pdf"]

@@ -1,0 +1,494 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+import logging
+from collections import defaultdict
+
+from markupsafe import escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+_logger = logging.getLogger(__name__)
+
+LETTER_REPORT = "account_dunning_automation.action_report_dunning_reminder"
+
+
+class AccountDunningSend(models.TransientModel):
+    """Sending of reminders, the way account.move.send serves invoices: one
+    model for every path. Its form is the dialog of the reminder's "Send"
+    button (one reminder: the level's channels, the email with every
+    attachment listed before it goes); its model methods are the shared entry
+    point of the list's "Send" and "Issue & Send", the customer's "Send
+    reminder now" and the automations' send step (a set of reminders, each in
+    its own savepoint, and a summary).
+
+    The reminder keeps its lifecycle (checks, state, delivery of its email,
+    the PDFs attached when its email is posted); this model decides what is
+    sent, how and in which batches."""
+
+    _name = "account.dunning.send"
+    _description = "Send Payment Reminders"
+
+    reminder_ids = fields.Many2many("account.dunning.reminder", required=True)
+    reminder_id = fields.Many2one(
+        "account.dunning.reminder",
+        string="Reminder to Send",
+        compute="_compute_reminder_id",
+    )
+    company_id = fields.Many2one(related="reminder_id.company_id")
+    # The channels of the level, shown (they are set on the level).
+    send_email = fields.Boolean(related="reminder_id.level_id.send_email", string="By Email")
+    send_letter = fields.Boolean(
+        related="reminder_id.level_id.send_letter", string="Letter to Print"
+    )
+    send_sms = fields.Boolean(related="reminder_id.level_id.send_sms", string="By SMS")
+    create_call_activity = fields.Boolean(
+        related="reminder_id.level_id.create_call_activity", string="Phone Call"
+    )
+    mail_partner_ids = fields.Many2many(
+        "res.partner",
+        string="Recipients",
+        compute="_compute_mail_values",
+        store=True,
+        readonly=False,
+    )
+    mail_subject = fields.Char(
+        string="Subject", compute="_compute_mail_values", store=True, readonly=False
+    )
+    mail_body = fields.Html(
+        string="Contents",
+        sanitize_style=True,
+        compute="_compute_mail_values",
+        store=True,
+        readonly=False,
+    )
+    mail_attachments_widget = fields.Json(
+        string="Attachments",
+        compute="_compute_mail_attachments_widget",
+        store=True,
+        readonly=False,
+    )
+    summary = fields.Html(compute="_compute_summary")
+
+    @api.model
+    def default_get(self, fields_list):
+        result = super().default_get(fields_list)
+        context = self.env.context
+        if (
+            "reminder_ids" in fields_list
+            and "reminder_ids" not in result
+            and context.get("active_model") == "account.dunning.reminder"
+        ):
+            result["reminder_ids"] = [fields.Command.set(context.get("active_ids", []))]
+        return result
+
+    @api.depends("reminder_ids")
+    def _compute_reminder_id(self):
+        for wizard in self:
+            wizard.reminder_id = wizard.reminder_ids if len(wizard.reminder_ids) == 1 else False
+
+    @api.depends("reminder_id")
+    def _compute_mail_values(self):
+        """Subject, body and recipients as Odoo's composer renders them from
+        the level's template (language of the customer, same layout)."""
+        for wizard in self:
+            reminder = wizard.reminder_id
+            if not reminder or not reminder.level_id.send_email:
+                wizard.mail_subject = wizard.mail_body = wizard.mail_partner_ids = False
+                continue
+            composer = self.env["mail.compose.message"].with_context(
+                **reminder._email_composer_context()
+            ).new({})
+            wizard.mail_subject = composer.subject
+            wizard.mail_body = composer.body
+            wizard.mail_partner_ids = composer.partner_ids
+
+    @api.depends("reminder_id")
+    def _compute_mail_attachments_widget(self):
+        for wizard in self:
+            manual = [a for a in wizard.mail_attachments_widget or [] if a.get("manual")]
+            wizard.mail_attachments_widget = (
+                self._get_mail_attachments_data(wizard.reminder_id) + manual
+                if wizard.reminder_id
+                else manual
+            )
+
+    @api.depends("reminder_ids")
+    def _compute_summary(self):
+        for wizard in self:
+            to_send = self._reminders_to_send(wizard.reminder_ids)
+            wizard.summary = escape(
+                self.env._(
+                    "%(count)s reminder(s) will be sent by the channels of their "
+                    "level; %(skipped)s skipped (not issued, or already sent).",
+                    count=len(to_send),
+                    skipped=len(wizard.reminder_ids - to_send),
+                )
+            )
+
+    @api.model
+    def _get_mail_attachments_data(self, reminder):
+        """Every file the reminder email will carry, listed before it is sent:
+        the letter (rendered when the email is posted) and the invoices (their
+        kept PDF, or rendered then)."""
+        result = []
+        if self.env.ref(LETTER_REPORT, raise_if_not_found=False):
+            name = f"{reminder._get_report_base_filename()}.pdf"
+            result.append(
+                {
+                    "id": f"placeholder_{name}",
+                    "name": name,
+                    "mimetype": "application/pdf",
+                    "placeholder": True,
+                }
+            )
+        for invoice in reminder._get_invoices_to_attach():
+            attachment = invoice.invoice_pdf_report_id
+            if attachment:
+                result.append(
+                    {
+                        "id": attachment.id,
+                        "name": attachment.name,
+                        "mimetype": attachment.mimetype,
+                        "placeholder": False,
+                        "protect_from_deletion": True,
+                    }
+                )
+            else:
+                name = invoice._get_invoice_report_filename()
+                result.append(
+                    {
+                        "id": f"placeholder_{name}",
+                        "name": name,
+                        "mimetype": "application/pdf",
+                        "placeholder": True,
+                    }
+                )
+        return result
+
+    # ------------------------------------------------------------------
+    # Dialog (one reminder)
+    # ------------------------------------------------------------------
+
+    def action_send(self):
+        """Send from the dialog: one reminder with the email as edited here
+        (then its other channels), or the selected reminders in one batch."""
+        self.ensure_one()
+        reminder = self.reminder_id
+        if not reminder:
+            return self._action_send_reminders(self.reminder_ids)
+        reminder._check_can_send()
+        if not reminder.level_id.send_email:
+            self._send_one(reminder)
+            return {"type": "ir.actions.act_window_close"}
+        reminder._check_sms_number()
+        reminder._check_email_recipients()
+        listed = self.mail_attachments_widget or []
+        manual_ids = [a["id"] for a in listed if a.get("manual") and not a.get("skip")]
+        # The composer posts the email; the reminder's message_post attaches
+        # the letter and the invoices listed above, and runs the other
+        # channels of the level (dunning_send_channels).
+        context = dict(
+            reminder._email_composer_context(),
+            force_email=True,
+            dunning_send_channels=True,
+            # The letter or invoices removed from the list are not attached.
+            dunning_skip_attachments=[a["name"] for a in listed if a.get("skip")],
+        )
+        self.env["mail.compose.message"].with_context(**context).create(
+            {
+                "subject": self.mail_subject,
+                "body": self.mail_body,
+                "partner_ids": [fields.Command.set(self.mail_partner_ids.ids)],
+                "attachment_ids": [fields.Command.set(manual_ids)],
+            }
+        )._action_send_mail()
+        return {"type": "ir.actions.act_window_close"}
+
+    # ------------------------------------------------------------------
+    # Shared entry point (many reminders)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _reminders_to_send(self, reminders):
+        """Issued and not delivered: a reminder is never sent twice by a batch;
+        one whose email failed gets the same email again, one whose email is
+        still queued waits for the mail queue."""
+        return reminders.filtered(lambda r: r.state == "issued" and r.send_state != "queued")
+
+    @api.model
+    def _send_reminders(self, reminders, queue_emails=False):
+        """Send the issued reminders among ``reminders`` by the channels of
+        their level, each in its own savepoint: a failing reminder is left
+        out and the others are sent. The heavy work is done once for all of
+        them: the letters rendered in one PDF-engine call, the invoice PDFs
+        once and kept on the invoices. With ``queue_emails`` (automations),
+        the emails are rendered together (one composer per template) and
+        queued for the mail queue; otherwise each goes out at once.
+
+        Returns ``{"sent": reminders, "errors": [(reminder, exception)],
+        "skipped": reminders}``."""
+        to_send = self._reminders_to_send(reminders)
+        result = {"sent": to_send.browse(), "errors": [], "skipped": reminders - to_send}
+        if not to_send:
+            return result
+        to_send = to_send.with_context(dunning_pdf_cache=self._prerender_pdfs(to_send))
+        # In the reminders' context (run of an automation, PDF cache), which
+        # the composers and the reminders' hooks read.
+        self = self.with_env(to_send.env)  # pylint: disable=self-cls-assignment
+        if queue_emails:
+            email_queue = []
+            try:
+                with self.env.cr.savepoint():
+                    done, errors = self._send_each(to_send, email_queue)
+                    self._send_queued_emails(email_queue)
+                    done._dunning_update_send_state()
+            except Exception:  # pylint: disable=broad-except
+                _logger.info(
+                    "Sending reminders %s at once failed, sending one by one",
+                    to_send.ids,
+                    exc_info=True,
+                )
+                done, errors = self._send_each(to_send)
+        else:
+            done, errors = self._send_each(to_send)
+        result.update(sent=done, errors=errors)
+        return result
+
+    @api.model
+    def _send_each(self, reminders, email_queue=None):
+        """``_send_one`` for each reminder: all in one savepoint first, and
+        when anything fails, again each in its own savepoint (like account's
+        _autopost_draft_entries). Any error (a user error, a serialization
+        failure, a bug) rolls back that reminder only."""
+        done = reminders.browse()
+        errors = []
+        if len(reminders) > 1:
+            queued = len(email_queue) if email_queue is not None else 0
+            try:
+                with self.env.cr.savepoint():
+                    for reminder in reminders:
+                        self._send_one(reminder, email_queue)
+                return reminders, errors
+            except Exception:  # pylint: disable=broad-except
+                if email_queue is not None:
+                    del email_queue[queued:]
+        for reminder in reminders:
+            queued = len(email_queue) if email_queue is not None else 0
+            try:
+                with self.env.cr.savepoint():
+                    self._send_one(reminder, email_queue)
+                done |= reminder
+            except Exception as exc:  # pylint: disable=broad-except
+                if email_queue is not None:
+                    del email_queue[queued:]
+                if not isinstance(exc, UserError | ValidationError):
+                    _logger.warning("Reminder %s: sending failed", reminder.name, exc_info=True)
+                errors.append((reminder, exc))
+        return done, errors
+
+    @api.model
+    def _send_one(self, reminder, email_queue=None):
+        """Send an issued reminder without user interaction, by the channels
+        of its level: email with the level's template, and/or the letter in
+        PDF attached to the chatter, ready to print, SMS, phone call. A
+        reminder whose email failed gets the same email again (nothing else);
+        one whose email is queued is not sent twice. With ``email_queue`` (a
+        list), the email is only queued there, sent with the others of its
+        template by _send_queued_emails."""
+        reminder.ensure_one()
+        reminder._check_can_send()
+        run_id = reminder.env.context.get("dunning_run_id")
+        if run_id:
+            reminder.sudo().send_run_id = run_id
+        if reminder.send_state == "failed":
+            reminder._retry_email()
+            return True
+        if reminder.send_state == "queued" and reminder.state == "issued":
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its email is waiting in the outgoing queue; "
+                    "it is not sent twice.",
+                    name=reminder.name,
+                )
+            )
+        level = reminder.level_id
+        if not (
+            level.send_email
+            or level.send_letter
+            or level.send_sms
+            or level.create_call_activity
+        ):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: its level %(level)s has no sending method "
+                    "(email, letter, SMS or phone call).",
+                    name=reminder.name,
+                    level=level.display_name,
+                )
+            )
+        reminder._check_sms_number()
+        if level.send_email:
+            reminder._check_email_recipients()
+            # The reminder is marked as sent once, below, whatever the channels.
+            composer_context = dict(reminder._email_composer_context(), dunning_sending=True)
+            if email_queue is not None:
+                email_queue.append((reminder.id, composer_context))
+            else:
+                # One reminder: sent right away, as Odoo's composer does for
+                # one record.
+                self.env["mail.compose.message"].with_env(reminder.env).with_context(
+                    **composer_context
+                ).create({})._action_send_mail()
+        reminder._send_other_channels()
+        reminder._dunning_update_send_state()
+        return True
+
+    @api.model
+    def _prerender_pdfs(self, reminders):
+        """Render, for ``reminders``, the letters their channels need (sent by
+        post, or attached to the email) in one PDF-engine call, and the
+        missing invoice PDFs in another one (kept on the invoices). Returns
+        the cache of the letters, ``{(report id, reminder id): (content,
+        format)}``, that ir.actions.report reads when the context carries it
+        (``dunning_pdf_cache``)."""
+        cache = {}
+        letter_report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
+        if letter_report:
+            need_letter = reminders.filtered(
+                lambda r: r.level_id.send_letter or r.level_id.send_email
+            )
+            try:
+                with self.env.cr.savepoint():
+                    contents = self.env["ir.actions.report"]._dunning_render_split(
+                        letter_report, need_letter.ids
+                    )
+                cache.update(
+                    {(letter_report.id, res_id): value for res_id, value in contents.items()}
+                )
+            except Exception:  # pylint: disable=broad-except
+                # Each reminder renders its own letter (and logs its error).
+                _logger.info("Rendering the letters of a batch failed", exc_info=True)
+        emailed = reminders.filtered(lambda r: r.level_id.send_email)
+        invoices = emailed._get_invoices_to_attach()
+        try:
+            with self.env.cr.savepoint():
+                invoices._dunning_store_invoice_pdfs()
+        except Exception:  # pylint: disable=broad-except
+            _logger.info("Rendering the invoices of a batch failed", exc_info=True)
+        return cache
+
+    @api.model
+    def _send_queued_emails(self, queue):
+        """One composer per template (and composer options) for all the
+        reminders queued: Odoo renders the template for all of them at once
+        and posts one message per reminder, its mails queued."""
+        groups = defaultdict(list)
+        contexts = {}
+        for reminder_id, context in queue:
+            key = repr(sorted((k, v) for k, v in context.items() if k != "default_res_ids"))
+            groups[key].append(reminder_id)
+            contexts[key] = context
+        for key, res_ids in groups.items():
+            self.env["mail.compose.message"].with_context(
+                **dict(contexts[key], default_res_ids=res_ids)
+            ).create({"force_send": False})._action_send_mail()
+        if queue:
+            # Queued like every batch of Odoo's composer: the mail queue sends
+            # them in its own transactions, and each reminder follows the
+            # delivery of its email (mail.mail hook); sooner than its schedule.
+            cron = self.env.ref("mail.ir_cron_mail_scheduler_action", raise_if_not_found=False)
+            if cron:
+                cron.sudo()._trigger()
+
+    # ------------------------------------------------------------------
+    # One-click paths (list, form, customer)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _action_send_reminders(self, reminders):
+        """Send the selected reminders now (list "Send"): a failure is noted
+        on its reminder, the others are sent; the summary is shown."""
+        reminders._check_dunning_access()
+        result = self._send_reminders(reminders)
+        return self._summary_notification(result)
+
+    @api.model
+    def _action_issue_and_send(self, reminders):
+        """Issue the drafts among ``reminders``, each in its own savepoint,
+        then send every issued one (Issue & Send). A draft that cannot be
+        issued stays a draft; one issued but not sent stays issued; both are
+        reported with their reason."""
+        reminders._check_dunning_access()
+        drafts = reminders.filtered(lambda r: r.state == "draft")
+        issue_errors = []
+        issued = reminders.browse()
+        for reminder in drafts:
+            try:
+                with self.env.cr.savepoint():
+                    reminder.action_issue()
+                issued |= reminder
+            except (UserError, ValidationError) as exc:
+                issue_errors.append((reminder, exc))
+        to_send = issued | (reminders - drafts).filtered(lambda r: r.state == "issued")
+        result = self._send_reminders(to_send)
+        result["errors"] = issue_errors + result["errors"]
+        result["skipped"] |= reminders - drafts - to_send
+        return self._summary_notification(result)
+
+    @api.model
+    def _error_text(self, exc):
+        if isinstance(exc, UserError | ValidationError):
+            return exc.args[0]
+        return self.env._(
+            "Unexpected error (%(kind)s): %(error)s",
+            kind=type(exc).__name__,
+            error=str(exc).strip() or repr(exc),
+        )
+
+    @api.model
+    def _summary_notification(self, result):
+        """The batch summary: sent, failed with their reasons (also noted on
+        each reminder's chatter), skipped."""
+        for reminder, exc in result["errors"]:
+            reminder.message_post(
+                body=self.env._("Not sent: %(error)s", error=self._error_text(exc))
+            )
+        message = self.env._(
+            "%(sent)s reminder(s) sent, %(failed)s failed (see their messages), "
+            "%(skipped)s skipped (not issued, or already sent).",
+            sent=len(result["sent"]),
+            failed=len(result["errors"]),
+            skipped=len(result["skipped"]),
+        )
+        queued = result["sent"].filtered(lambda r: r.send_state == "queued")
+        if queued:
+            # Sent means delivered: said as it is when the summary is shown.
+            message += "\n" + self.env._(
+                "%(count)s email(s) handed to the outgoing mail queue: their "
+                "reminders show \"Sent\" once the mail server accepted them.",
+                count=len(queued),
+            )
+        details = [
+            self.env._(
+                "%(reminder)s (%(customer)s): %(error)s",
+                reminder=reminder.name,
+                customer=reminder.partner_id.display_name,
+                error=self._error_text(exc),
+            )
+            for reminder, exc in result["errors"]
+        ]
+        if details:
+            message = "\n".join([message, *details])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Payment reminders"),
+                "message": message,
+                "type": "warning" if result["errors"] else "success",
+                "sticky": bool(result["errors"]),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
