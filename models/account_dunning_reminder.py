@@ -8,7 +8,7 @@ import psycopg2
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..dunning_engine import totals as engine_totals
 
@@ -24,6 +24,7 @@ LIFECYCLE_FIELDS = (
     "company_id",
     "amount_fee",
     "move_id",
+    "reversal_move_id",
     "issue_date",
     "sent_date",
     "send_count",
@@ -172,7 +173,10 @@ class AccountDunningReminder(models.Model):
         "company currency.",
     )
     totals_by_currency = fields.Char(
-        string="Net Due per Currency", compute="_compute_totals_by_currency"
+        string="Net Due per Currency",
+        compute="_compute_totals_by_currency",
+        help="Overdue items less open credits, in the currency of each item, "
+        "without the charges, interest and fees of the reminder.",
     )
     amount_to_pay_display = fields.Char(
         string="Total to Pay",
@@ -188,6 +192,52 @@ class AccountDunningReminder(models.Model):
         copy=False,
         check_company=True,
         help="Journal entry of the fees and interest posted at issue.",
+    )
+    reversal_move_id = fields.Many2one(
+        "account.move",
+        string="Reversal Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="Entry that reversed the fees and interest entry when the reminder "
+        "was cancelled.",
+    )
+    amount_due = fields.Monetary(
+        string="Still Due (Company Currency)",
+        compute="_compute_amount_due",
+        store=True,
+        currency_field="currency_id",
+        help="Total due of the reminder in company currency (overdue items less "
+        "open credits, plus charges, interest and fees); 0 once the reminder is "
+        "cancelled, so that the totals of the list count only the reminders "
+        "that stand.",
+    )
+    cancelled_fee = fields.Monetary(
+        string="Fees Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Fixed fees of the reminder, reversed when it was cancelled.",
+    )
+    cancelled_indemnity = fields.Monetary(
+        string="Recovery Indemnity Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Fixed recovery indemnity per invoice, reversed when the reminder "
+        "was cancelled.",
+    )
+    cancelled_interest = fields.Monetary(
+        string="Interest Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Late-payment interest of the reminder, reversed when it was "
+        "cancelled.",
+    )
+    cancelled_total = fields.Monetary(
+        string="Charges Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Fees, recovery indemnity and interest no longer claimed since the "
+        "reminder was cancelled.",
     )
     payment_reference = fields.Char(
         readonly=True,
@@ -207,6 +257,29 @@ class AccountDunningReminder(models.Model):
             new_levels = reminder.line_ids.filtered("is_new_level").level_id
             reminder.level_id = (
                 new_levels.sorted("number")[-1:] if new_levels else False
+            )
+
+    @api.depends("state", "amount_total")
+    def _compute_amount_due(self):
+        for reminder in self:
+            reminder.amount_due = 0.0 if reminder.state == "cancel" else reminder.amount_total
+
+    @api.depends("state", "issue_date", "amount_fee", "amount_interest", "line_ids.amount_fee_invoice")
+    def _compute_cancelled_amounts(self):
+        for reminder in self:
+            # Only an issued reminder charged anything: a draft cancelled
+            # never posted its charges.
+            charged = reminder.state == "cancel" and reminder.issue_date
+            indemnity = (
+                sum(reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice"))
+                if charged
+                else 0.0
+            )
+            reminder.cancelled_indemnity = indemnity
+            reminder.cancelled_fee = reminder.amount_fee - indemnity if charged else 0.0
+            reminder.cancelled_interest = reminder.amount_interest if charged else 0.0
+            reminder.cancelled_total = (
+                reminder.amount_fee + reminder.amount_interest if charged else 0.0
             )
 
     @api.depends("partner_id", "company_id")
@@ -241,11 +314,15 @@ class AccountDunningReminder(models.Model):
         "line_ids.amount_residual",
         "line_ids.line_type",
         "line_ids.amount_interest_company",
+        "line_ids.excluded",
         "amount_fee",
     )
     def _compute_amounts(self):
         for reminder in self:
-            lines = reminder.line_ids.grouped("line_type")
+            # Items excluded from this reminder are listed, never counted.
+            lines = reminder.line_ids.filtered(lambda l: not l.excluded).grouped(
+                "line_type"
+            )
             empty = self.env["account.dunning.reminder.line"]
             overdue = lines.get("overdue", empty)
             reminder.amount_overdue = sum(overdue.mapped("amount_residual"))
@@ -271,6 +348,7 @@ class AccountDunningReminder(models.Model):
         "line_ids.amount_residual_currency",
         "line_ids.currency_id",
         "line_ids.line_type",
+        "line_ids.excluded",
         "amount_fee",
         "amount_interest",
     )
@@ -290,7 +368,9 @@ class AccountDunningReminder(models.Model):
         """Open amounts of the lines of ``line_types``, per currency record:
         by default what is overdue, less the open credits."""
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda l: l.line_type in line_types)
+        lines = self.line_ids.filtered(
+            lambda l: l.line_type in line_types and not l.excluded
+        )
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         totals = engine_totals.totals_by_currency(
             [(line.currency_id.name, line.amount_residual_currency) for line in lines],
@@ -304,7 +384,7 @@ class AccountDunningReminder(models.Model):
         and the fees and interest of this reminder (in company currency)."""
         self.ensure_one()
         lines = self.line_ids.filtered(
-            lambda l: l.line_type in ("overdue", "credit", "charge")
+            lambda l: l.line_type in ("overdue", "credit", "charge") and not l.excluded
         )
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         items = [(line.currency_id.name, line.amount_residual_currency) for line in lines]
@@ -553,9 +633,13 @@ class AccountDunningReminder(models.Model):
         result = self.browse()
         if to_refresh:
             refreshed = self.browse([draft.id for draft, _values in to_refresh])
+            # What the user decided on the lines (exclusions, notes) survives
+            # the recomputation.
+            adjustments = refreshed.line_ids._get_adjustments()
             refreshed.line_ids.unlink()
             for draft, values in to_refresh:
                 draft.write(values)
+            refreshed.line_ids._apply_adjustments(adjustments)
             result |= refreshed
         if to_create:
             result |= self.create(to_create)
@@ -569,7 +653,7 @@ class AccountDunningReminder(models.Model):
                     body=self.env._(
                         "Cancelled when reminders were created on %(date)s: nothing "
                         "is left to remind for this customer.",
-                        date=fields.Date.to_string(as_of),
+                        date=format_date(self.env, as_of),
                     )
                 )
         return result
@@ -585,8 +669,10 @@ class AccountDunningReminder(models.Model):
 
     def _replace_lines(self, line_values, as_of, term):
         self.ensure_one()
+        adjustments = self.line_ids._get_adjustments()
         self.line_ids.unlink()
         self.write(self._reminder_values(line_values, as_of, term))
+        self.line_ids._apply_adjustments(adjustments)
         self._set_fee()
 
     def _set_fee(self):
@@ -740,6 +826,15 @@ class AccountDunningReminder(models.Model):
         self._drop_paid_lines()
         self._add_new_credits()
         new_lines = self.line_ids.filtered("is_new_level")
+        if not new_lines and self.line_ids.filtered("excluded"):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s has no item left to remind: every item "
+                    "reaching a new level is excluded from it. Include one again "
+                    "or cancel the reminder.",
+                    name=self.name,
+                )
+            )
         if not new_lines:
             raise UserError(
                 self.env._(
@@ -896,7 +991,7 @@ class AccountDunningReminder(models.Model):
             ),
         )
         if self.move_id and self.move_id.state == "posted":
-            self.move_id._reverse_moves(
+            reversal = self.move_id._reverse_moves(
                 [
                     {
                         "date": fields.Date.context_today(self),
@@ -905,6 +1000,8 @@ class AccountDunningReminder(models.Model):
                 ],
                 cancel=True,
             )
+            # As superuser: see LIFECYCLE_FIELDS.
+            self.sudo().reversal_move_id = reversal[:1]
 
     def action_draft(self):
         self._check_dunning_access()
@@ -937,6 +1034,7 @@ class AccountDunningReminder(models.Model):
                 "state": "draft",
                 "issue_date": False,
                 "move_id": False,
+                "reversal_move_id": False,
                 "payment_reference": False,
             }
         )
