@@ -12,3 +12,4 @@ from . import test_dunning_automation_batch
 from . import test_dunning_letter
 from . import test_dunning_insight
 from . import test_dunning_journey
+from . import test_dunning_screens

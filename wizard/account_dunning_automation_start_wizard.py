@@ -31,8 +31,13 @@ class AccountDunningAutomationStartWizard(models.TransientModel):
             wizard.customer_count = (
                 len(run_model._queue_partner_ids(automation)) if automation else 0
             )
+            labels = dict(
+                self.env["account.dunning.automation.action"]
+                ._fields["action_type"]
+                ._description_selection(self.env)
+            )
             wizard.action_summary = ", ".join(
-                action.display_name
+                action.name or labels.get(action.action_type, "")
                 for action in automation.action_ids.sorted(lambda a: (a.sequence, a.id))
             )
 
