@@ -35,3 +35,4 @@ from . import account_dunning_reminder_journey
 from . import account_dunning_automation_action_journey
 from . import res_partner_promise
 from . import account_move_next_reminder
+from . import account_dunning_reminder_cancel

@@ -94,7 +94,9 @@ class TestDunningScreens(DunningCommon):
                 .create({})
             )
             self.assertEqual(wizard.customer_count, 2)
-            self.assertEqual(wizard.action_summary, "Create Reminders, Issue Reminders, Send Reminders")
+            self.assertEqual(
+                wizard.action_summary, "Create Reminders, Issue Reminders, Send Reminders"
+            )
             result = wizard.action_start()
         # The run log opens on the run in progress: nothing is done yet.
         run = self.env["account.dunning.automation.run"].browse(result["res_id"])
