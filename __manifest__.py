@@ -37,6 +37,8 @@
         "wizard/account_dunning_create_wizard_views.xml",
         "wizard/account_dunning_charges_preset_views.xml",
         "wizard/account_dunning_send_views.xml",
+        "wizard/account_dunning_automation_start_wizard_views.xml",
+        "wizard/account_dunning_line_exclude_wizard_views.xml",
         "views/account_dunning_menus.xml",
         "views/account_dunning_insight_views.xml",
         "views/account_dunning_insight_menus.xml",

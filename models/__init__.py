@@ -34,3 +34,5 @@ from . import account_dunning_reminder_journey
 from . import account_dunning_automation_action_journey
 from . import res_partner_promise
 from . import res_partner_send
+from . import account_move_next_reminder
+from . import account_dunning_reminder_cancel

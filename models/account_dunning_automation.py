@@ -10,7 +10,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.modules import module as odoo_module
-from odoo.tools import config
+from odoo.tools import config, format_date
 
 from ..dunning_engine import dates as engine_dates
 
@@ -224,9 +224,26 @@ class AccountDunningAutomation(models.Model):
                         "next_run_date": max(automation.next_run_date or today, today),
                     }
                 )
-        if any(automation.cadence == "manual" for automation in self):
+        manual = self.filtered(lambda a: a.cadence == "manual")
+        if manual:
             self._trigger_cron()
+            # The run goes on in the background: show its progress.
+            return manual.action_view_runs()
         return True
+
+    def action_confirm_start(self):
+        """Start button of a manual automation: say how many customers the
+        run will consider before starting it (see the start wizard)."""
+        self.ensure_one()
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Start %(name)s", name=self.name),
+            "res_model": "account.dunning.automation.start.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_automation_id": self.id},
+        }
 
     def action_pause(self):
         self.write({"state": "paused"})
@@ -425,7 +442,7 @@ class AccountDunningAutomation(models.Model):
                 automation.message_post(
                     body=self.env._(
                         "Paused: the run of %(date)s could not start (%(error)s).",
-                        date=fields.Date.to_string(as_of),
+                        date=format_date(self.env, as_of),
                         error=exc.args[0] if exc.args else repr(exc),
                     )
                 )

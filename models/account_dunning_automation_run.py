@@ -148,7 +148,14 @@ class AccountDunningAutomationRun(models.Model):
         items, or with a draft or issued reminder, selected by the filters
         of the automation (the filters of each action apply per batch)."""
         self.ensure_one()
-        automation = self.automation_id.with_company(self.company_id)
+        ids = self._queue_partner_ids(self.automation_id)
+        self.write({"queue": ids, "customer_count": len(ids), "busy_retries": {}})
+
+    @api.model
+    def _queue_partner_ids(self, automation):
+        """Ids of the customers a run of ``automation`` would process now
+        (also counted before a manual start, to confirm it)."""
+        automation = automation.with_company(automation.company_id)
         company = automation.company_id
         line_groups = self.env["account.move.line"]._read_group(
             self.env["account.move.line"]._dunning_open_receivable_domain(
@@ -174,8 +181,7 @@ class AccountDunningAutomationRun(models.Model):
             *(partner for (partner,) in line_groups + reminder_groups)
         ).commercial_partner_id
         partners = automation._filter_partners(partners, [])
-        ids = sorted(partners.ids)
-        self.write({"queue": ids, "customer_count": len(ids), "busy_retries": {}})
+        return sorted(partners.ids)
 
     @api.model
     def _process_running(self, time_budget=None):

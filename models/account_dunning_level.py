@@ -47,6 +47,9 @@ class AccountDunningLevel(models.Model):
     currency_id = fields.Many2one(related="term_id.company_id.currency_id")
     sequence = fields.Integer(default=10)
     number = fields.Integer(
+        # Not additive (nor the other numbers of a level): no sum in
+        # grouped lists.
+        aggregator=None,
         string="Level",
         compute="_compute_number",
         store=True,
@@ -54,6 +57,7 @@ class AccountDunningLevel(models.Model):
     )
     name = fields.Char(required=True, translate=True)
     delay_days = fields.Integer(
+        aggregator=None,
         string="Days After Due Date",
         required=True,
         default=0,
@@ -71,12 +75,14 @@ class AccountDunningLevel(models.Model):
         help="Planned before the due date: a courtesy notice, not a reminder.",
     )
     grace_days = fields.Integer(
+        aggregator=None,
         string="Grace Period (Days)",
         default=0,
         help="Extra days of tolerance before the level is reached, e.g. to "
         "leave time for a bank transfer to arrive.",
     )
     min_amount = fields.Monetary(
+        aggregator=None,
         string="Minimum Open Amount",
         currency_field="currency_id",
         help="The level is only reached when the overdue balance of the "
@@ -85,6 +91,7 @@ class AccountDunningLevel(models.Model):
         "at the reminder date).",
     )
     payment_delay_days = fields.Integer(
+        aggregator=None,
         string="Payment Deadline (Days)",
         default=8,
         help="Days given to the customer to pay, counted from the reminder date.",
@@ -103,6 +110,7 @@ class AccountDunningLevel(models.Model):
         "brackets of other accounting software.",
     )
     fee_amount = fields.Monetary(
+        aggregator=None,
         string="Fixed Fee",
         currency_field="currency_id",
         help="Fee charged to the customer when a reminder of this level is "
@@ -126,6 +134,7 @@ class AccountDunningLevel(models.Model):
         "currency at the reminder date.",
     )
     fee_per_invoice = fields.Monetary(
+        aggregator=None,
         string="Fee per Invoice",
         currency_field="currency_id",
         help="Flat fee charged once per invoice, the first time the invoice "
@@ -145,6 +154,7 @@ class AccountDunningLevel(models.Model):
         "points below, as French law (+10) and the EU directive (+8) require.",
     )
     interest_rate = fields.Float(
+        aggregator=None,
         string="Annual Interest Rate (%)",
         digits=(16, 4),
         help="Late-payment interest charged per year on the amount of each "
@@ -153,6 +163,7 @@ class AccountDunningLevel(models.Model):
         "a reminder of this level is issued.",
     )
     interest_margin = fields.Float(
+        aggregator=None,
         string="Points Above the Reference Rate",
         digits=(16, 4),
         help="Added to the reference rate of each half-year, e.g. 10 for French "

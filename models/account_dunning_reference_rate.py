@@ -3,6 +3,7 @@
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_date
 
 from ..dunning_engine import bounds as engine_bounds
 
@@ -51,7 +52,7 @@ class AccountDunningReferenceRate(models.Model):
                     self.env._(
                         "A reference rate starts a half-year: 1 January or 1 July, "
                         "not %(date)s.",
-                        date=fields.Date.to_string(record.date_from),
+                        date=format_date(self.env, record.date_from),
                     )
                 )
             if engine_bounds.check({"rate": (engine_bounds.SIGNED_RATE, record.rate)}):

@@ -8,7 +8,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..dunning_engine import totals as engine_totals
 
@@ -26,6 +26,7 @@ LIFECYCLE_FIELDS = (
     "company_id",
     "amount_fee",
     "move_id",
+    "reversal_move_id",
     "issue_date",
     "sent_date",
     "send_count",
@@ -197,7 +198,10 @@ class AccountDunningReminder(models.Model):
         "several currencies.",
     )
     totals_by_currency = fields.Char(
-        string="Net Due per Currency", compute="_compute_totals_by_currency"
+        string="Net Due per Currency",
+        compute="_compute_totals_by_currency",
+        help="Overdue items less open credits, in the currency of each item, "
+        "without the charges, interest and fees of the reminder.",
     )
     amount_to_pay_display = fields.Char(
         string="Total to Pay",
@@ -268,13 +272,17 @@ class AccountDunningReminder(models.Model):
         "line_ids.amount_residual_currency",
         "line_ids.amount_interest",
         "line_ids.amount_interest_company",
+        "line_ids.excluded",
         "amount_fee",
     )
     def _compute_amounts(self):
         # In the currency of the reminder: every line is in it (one reminder
         # per customer and currency).
         for reminder in self:
-            lines = reminder.line_ids.grouped("line_type")
+            # Items excluded from this reminder are listed, never counted.
+            lines = reminder.line_ids.filtered(lambda l: not l.excluded).grouped(
+                "line_type"
+            )
             empty = self.env["account.dunning.reminder.line"]
             overdue = lines.get("overdue", empty)
             reminder.amount_overdue = sum(overdue.mapped("amount_residual_currency"))
@@ -306,6 +314,7 @@ class AccountDunningReminder(models.Model):
         "line_ids.amount_residual_currency",
         "line_ids.currency_id",
         "line_ids.line_type",
+        "line_ids.excluded",
         "amount_fee",
         "amount_interest",
     )
@@ -325,7 +334,9 @@ class AccountDunningReminder(models.Model):
         """Open amounts of the lines of ``line_types``, per currency record:
         by default what is overdue, less the open credits."""
         self.ensure_one()
-        lines = self.line_ids.filtered(lambda l: l.line_type in line_types)
+        lines = self.line_ids.filtered(
+            lambda l: l.line_type in line_types and not l.excluded
+        )
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         totals = engine_totals.totals_by_currency(
             [(line.currency_id.name, line.amount_residual_currency) for line in lines],
@@ -339,7 +350,7 @@ class AccountDunningReminder(models.Model):
         and the fees and interest of this reminder (in its currency)."""
         self.ensure_one()
         lines = self.line_ids.filtered(
-            lambda l: l.line_type in ("overdue", "credit", "charge")
+            lambda l: l.line_type in ("overdue", "credit", "charge") and not l.excluded
         )
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         items = [(line.currency_id.name, line.amount_residual_currency) for line in lines]
@@ -575,9 +586,13 @@ class AccountDunningReminder(models.Model):
         result = self.browse()
         if to_refresh:
             refreshed = self.browse([draft.id for draft, _values in to_refresh])
+            # What the user decided on the lines (exclusions, notes) survives
+            # the recomputation.
+            adjustments = refreshed.line_ids._get_adjustments()
             refreshed.line_ids.unlink()
             for draft, values in to_refresh:
                 draft.write(values)
+            refreshed.line_ids._apply_adjustments(adjustments)
             result |= refreshed
         if to_create:
             result |= self.create(to_create)
@@ -592,7 +607,7 @@ class AccountDunningReminder(models.Model):
                     body=self.env._(
                         "Cancelled when reminders were created on %(date)s: nothing "
                         "is left to remind for this customer.",
-                        date=fields.Date.to_string(as_of),
+                        date=format_date(self.env, as_of),
                     )
                 )
         return result
@@ -608,8 +623,10 @@ class AccountDunningReminder(models.Model):
 
     def _replace_lines(self, line_values, as_of, term):
         self.ensure_one()
+        adjustments = self.line_ids._get_adjustments()
         self.line_ids.unlink()
         self.write(self._reminder_values(line_values, as_of, term))
+        self.line_ids._apply_adjustments(adjustments)
         self._set_fee()
 
     def _set_fee(self):
@@ -765,6 +782,15 @@ class AccountDunningReminder(models.Model):
         self._drop_paid_lines()
         self._add_new_credits()
         new_lines = self.line_ids.filtered("is_new_level")
+        if not new_lines and self.line_ids.filtered("excluded"):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s has no item left to remind: every item "
+                    "reaching a new level is excluded from it. Include one again "
+                    "or cancel the reminder.",
+                    name=self.name,
+                )
+            )
         if not new_lines:
             raise UserError(
                 self.env._(
@@ -921,7 +947,7 @@ class AccountDunningReminder(models.Model):
             ),
         )
         if self.move_id and self.move_id.state == "posted":
-            self.move_id._reverse_moves(
+            reversal = self.move_id._reverse_moves(
                 [
                     {
                         "date": fields.Date.context_today(self),
@@ -930,6 +956,8 @@ class AccountDunningReminder(models.Model):
                 ],
                 cancel=True,
             )
+            # As superuser: see LIFECYCLE_FIELDS.
+            self.sudo().write({"reversal_move_id": reversal[:1].id})
 
     def action_draft(self):
         self._check_dunning_access()
@@ -965,6 +993,7 @@ class AccountDunningReminder(models.Model):
                 "state": "draft",
                 "issue_date": False,
                 "move_id": False,
+                "reversal_move_id": False,
                 "payment_reference": False,
             }
         )

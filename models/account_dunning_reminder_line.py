@@ -35,6 +35,20 @@ COMPUTED_LINE_FIELDS = (
     "previous_count",
     "previous_interest_date",
 )
+# Set by "Exclude" / "Include Again" only, which log the decision.
+EXCLUSION_FIELDS = ("excluded", "exclusion_reason")
+# Values of an excluded line: not escalated, not charged.
+EXCLUDED_VALUES = {
+    "is_new_level": False,
+    "amount_fee_invoice": 0.0,
+    "amount_interest": 0.0,
+    "amount_interest_company": 0.0,
+    "interest_date_from": False,
+    "interest_date_to": False,
+    "interest_rate_text": False,
+    "interest_description": False,
+    "escalation": "excluded",
+}
 
 
 class AccountDunningReminderLine(models.Model):
@@ -151,12 +165,26 @@ class AccountDunningReminderLine(models.Model):
             ("charge", "Charges not yet paid"),
             ("credit", "Open credit"),
             ("blocked", "On hold"),
+            ("excluded", "Excluded from this reminder"),
         ],
         string="Why",
         readonly=True,
         help="Why the item is (or is not) escalated by this reminder.",
     )
     explanation = fields.Char(readonly=True)
+    excluded = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Left out of this reminder by the user: listed, but not escalated, "
+        "not charged and not counted in the totals. Recomputing the draft keeps "
+        "it out.",
+    )
+    exclusion_reason = fields.Char(readonly=True, copy=False)
+    note = fields.Char(
+        string="Note on the Letter",
+        help="Printed under the item on the reminder letter (e.g. \"credit note "
+        "on its way\"). Editable while the reminder is a draft.",
+    )
     portal_url = fields.Char(
         string="Online Payment Link",
         compute="_compute_portal_url",
@@ -374,6 +402,15 @@ class AccountDunningReminderLine(models.Model):
     def write(self, vals):
         if not self.env.su:
             self._check_reminder_draft(self.reminder_id)
+            locked = [name for name in EXCLUSION_FIELDS if name in vals]
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "Use the Exclude and Include Again buttons of the reminder "
+                        "line to change its %(fields)s: they log the decision.",
+                        fields=", ".join(locked),
+                    )
+                )
             computed = [name for name in COMPUTED_LINE_FIELDS if name in vals]
             if computed:
                 raise UserError(
@@ -388,3 +425,101 @@ class AccountDunningReminderLine(models.Model):
     @api.ondelete(at_uninstall=False)
     def _unlink_only_draft(self):
         self._check_reminder_draft(self.reminder_id)
+
+    # ------------------------------------------------------------------
+    # Adjustments of a draft by the user: exclusion with a reason, note
+    # ------------------------------------------------------------------
+
+    def action_open_exclude(self):
+        """Ask for the reason of the exclusion (logged on the reminder)."""
+        self.ensure_one()
+        self._check_excludable()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Exclude %(item)s", item=self.move_id.display_name),
+            "res_model": "account.dunning.line.exclude.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_line_id": self.id},
+        }
+
+    def _check_excludable(self):
+        self.reminder_id._check_dunning_access()
+        self._check_reminder_draft(self.reminder_id)
+        for line in self:
+            if line.line_type not in ("overdue", "not_due"):
+                raise UserError(
+                    self.env._(
+                        "Only invoices can be excluded from a reminder (%(item)s is "
+                        "a credit, a charge or an item on hold).",
+                        item=line.move_id.display_name,
+                    )
+                )
+
+    def _exclude(self, reason):
+        """Leave the items out of their draft reminder: not escalated, not
+        charged, not counted; the reason is logged in the reminder's chatter."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Give the reason why the item is excluded."))
+        self._check_excludable()
+        self._set_excluded(reason)
+        for reminder, lines in self.grouped("reminder_id").items():
+            reminder._set_fee()
+            reminder.message_post(
+                body=self.env._(
+                    "%(items)s excluded from this reminder: %(reason)s",
+                    items=", ".join(lines.move_id.mapped("display_name")),
+                    reason=reason,
+                )
+            )
+        return True
+
+    def _set_excluded(self, reason):
+        for line in self:
+            explanation = self.env._(
+                "Excluded from this reminder: %(reason)s", reason=reason
+            )
+            # As superuser: see COMPUTED_LINE_FIELDS and EXCLUSION_FIELDS; the
+            # access to the reminder was checked by the caller.
+            line.sudo().write(
+                dict(
+                    EXCLUDED_VALUES,
+                    excluded=True,
+                    exclusion_reason=reason,
+                    explanation=explanation,
+                )
+            )
+
+    def action_include(self):
+        """Put excluded items back: the draft is recomputed with them."""
+        self.reminder_id._check_dunning_access()
+        self._check_reminder_draft(self.reminder_id)
+        lines = self.filtered("excluded")
+        for reminder, reminder_lines in lines.grouped("reminder_id").items():
+            reminder_lines.sudo().write({"excluded": False, "exclusion_reason": False})
+            reminder.message_post(
+                body=self.env._(
+                    "%(items)s included again in this reminder.",
+                    items=", ".join(reminder_lines.move_id.mapped("display_name")),
+                )
+            )
+            reminder.action_refresh()
+        return True
+
+    def _get_adjustments(self):
+        """What the user set on these lines, by journal item, to keep it
+        when the draft is recomputed: {item id: (exclusion reason, note)}."""
+        return {
+            line.move_line_id.id: (line.exclusion_reason if line.excluded else False, line.note)
+            for line in self
+            if line.excluded or line.note
+        }
+
+    def _apply_adjustments(self, adjustments):
+        for line in self:
+            reason, note = adjustments.get(line.move_line_id.id, (False, False))
+            if note:
+                line.sudo().note = note
+            if reason and line.line_type in ("overdue", "not_due"):
+                line._set_excluded(reason)

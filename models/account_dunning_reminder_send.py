@@ -305,7 +305,8 @@ class AccountDunningReminder(models.Model):
             mode = reminder.level_id.attach_invoices or "none"
             if mode == "none":
                 continue
-            lines = reminder.line_ids
+            # The items excluded from the reminder are not claimed by it.
+            lines = reminder.line_ids.filtered(lambda l: not l.excluded)
             if mode == "overdue":
                 lines = lines.filtered(lambda l: l.line_type == "overdue")
             moves |= lines.move_id

@@ -15,3 +15,4 @@ from . import test_dunning_journey
 from . import test_dunning_currency
 from . import test_dunning_send
 from . import test_dunning_send_tour
+from . import test_dunning_screens

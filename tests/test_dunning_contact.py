@@ -149,7 +149,7 @@ class TestDunningContact(DunningCommon):
             .with_user(self.collector)
             .create({"date": D + timedelta(days=5)})
         )
-        with self.assertRaisesRegex(UserError, "next reminder from 2026-03-10"):
+        with self.assertRaisesRegex(UserError, "next reminder from 03/10/2026"):
             wizard.action_create()
         with freeze_time(D + timedelta(days=8)):
             later = self.Reminder.with_user(self.collector)._create_reminders()
