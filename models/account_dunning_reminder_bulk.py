@@ -33,9 +33,10 @@ class AccountDunningReminder(models.Model):
         cache = {}
         letter_report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
         if letter_report:
-            # Posted letters, and emails (which attach the letter).
+            # Posted letters, and emails attaching the letter.
             need_letter = self.filtered(
-                lambda r: r.level_id.send_letter or r.level_id.send_email
+                lambda r: r.level_id.send_letter
+                or (r.level_id.send_email and r.level_id.attach_letter)
             )
             try:
                 with self.env.cr.savepoint():

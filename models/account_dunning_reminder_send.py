@@ -156,7 +156,7 @@ class AccountDunningReminder(models.Model):
             "default_email_layout_xmlid": "mail.mail_notification_layout",
             "dunning_email": True,
             "dunning_attach_invoices": True,
-            "dunning_attach_letter": True,
+            "dunning_attach_letter": self.level_id.attach_letter,
         }
 
     def _attach_pdf(self, report_ref, res_ids, name):

@@ -15,8 +15,9 @@ the data; each contender runs in a fresh process on its own copy of it
 - account_credit_control: a run generating the credit control lines, marked
   to be sent, then the emailer wizard (communications and their emails).
 
-"no PDF": the email templates attach no report. "PDF": our level sends the
-letter too and attaches the invoices (letters and invoices rendered in one
+"no PDF": the emails carry no PDF (our level attaches neither the letter nor
+the invoices, credit_control's template no report). "PDF": our level attaches
+the letter and the invoices to the email and sends the letter too (letters and invoices rendered in one
 call per batch), credit_control attaches its summary report to each email.
 
 Measured per contender: wall time, SQL queries (all cursors), peak memory of
@@ -40,7 +41,9 @@ GOAL_BATCH_SECONDS = 30.0  # no batch transaction longer than 30 s
 
 PER_CUSTOMER = 5
 ORM_INVOICES = int(os.environ.get("BENCH_ORM_INVOICES", 1000))
-BASE_DB = "dun_scale_bench_base"
+# Database names (a prefix per user of a shared PostgreSQL).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "dun_scale_bench")
+BASE_DB = f"{DB_PREFIX}_base"
 
 
 def log(message):
@@ -94,6 +97,7 @@ def child_setup(args):
                         "send_email": True,
                         "send_letter": pdf,
                         "attach_invoices": "overdue" if pdf else "none",
+                        "attach_letter": pdf,
                         "mail_template_id": template.id,
                     }
                 )
@@ -264,6 +268,22 @@ def child_run(args):
             return result
 
         run_model._process_batch = timed_batch
+        # Time and SQL queries per action (create / issue / send).
+        phases = {}
+        action_model = type(env["account.dunning.automation.action"])
+        execute = action_model._execute
+
+        def timed_execute(action, *a):
+            queries_before = odoo.sql_db.sql_counter
+            start = time.perf_counter()
+            try:
+                return execute(action, *a)
+            finally:
+                phase = phases.setdefault(action.action_type, [0.0, 0])
+                phase[0] += time.perf_counter() - start
+                phase[1] += odoo.sql_db.sql_counter - queries_before
+
+        action_model._execute = timed_execute
         automation = env["account.dunning.automation"].search([("name", "=", "Benchmark")])
         queries = odoo.sql_db.sql_counter
         start = time.perf_counter()
@@ -291,6 +311,7 @@ def child_run(args):
             "errors": run.error_count,
             "batches": len(batches),
             "max_batch": max(batches or [0.0]),
+            "phases": {k: [round(v[0], 1), v[1]] for k, v in phases.items()},
         }
     else:
         queries = odoo.sql_db.sql_counter
@@ -334,12 +355,15 @@ def child(args, *extra):
         f"--addons-path={args.addons_path}",
         *extra,
     ]
-    output = subprocess.run(command, check=True, capture_output=True, text=True)
+    output = subprocess.run(command, check=False, capture_output=True, text=True)
+    # The child's log (warnings, profile with BENCH_PROFILE) goes on.
+    sys.stderr.write(output.stderr[-200000:])
+    output.check_returncode()
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def measure(args, invoices, pdf, contenders):
-    data_db = f"dun_scale_bench_{invoices}{'_pdf' if pdf else ''}"
+    data_db = f"{DB_PREFIX}_{invoices}{'_pdf' if pdf else ''}"
     subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
     psql("createdb", "-T", BASE_DB, data_db)
     start = time.perf_counter()
