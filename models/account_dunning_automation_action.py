@@ -205,6 +205,10 @@ class AccountDunningAutomationAction(models.Model):
         # The heavy work once for the batch: the letters rendered in one PDF
         # engine call, the invoice PDFs rendered once and kept on the invoices.
         pdf_cache = issued._dunning_prerender_pdfs()
+        # The portal tokens of the pay-online links in one query for the batch.
+        issued.line_ids.move_id.filtered(
+            lambda m: m.is_invoice(include_receipts=True) and m.state == "posted"
+        ).sudo()._dunning_ensure_access_tokens()
         # The run's id in the context: a failed email is logged on the run, and
         # a reminder sent with a shortcoming (no PDF engine for its letter)
         # adds a warning entry to the run's log.

@@ -217,8 +217,13 @@ class AccountDunningAutomationRun(models.Model):
             if not automation_model._in_test_mode():
                 # Should this batch be killed (time limit), Odoo gives up on
                 # the cron after three timeouts in a row until its next day:
-                # a trigger committed now brings it back in two minutes.
-                automation_model._trigger_cron(fields.Datetime.now() + timedelta(minutes=2))
+                # a trigger committed now brings it back in two minutes. The
+                # pass that gives up (its third timeout) deletes the triggers
+                # already due: a later one brings the run back after it.
+                now = fields.Datetime.now()
+                automation_model._trigger_cron(
+                    [now + timedelta(minutes=2), now + timedelta(minutes=6)]
+                )
             # A new transaction for the batch, whose locks come first.
             automation_model._commit()
             batch_start = time.monotonic()

@@ -131,6 +131,7 @@ class AccountMove(models.Model):
             )
         )
         missing.invalidate_recordset(["access_token"])
+        missing.fetch(["access_token"])
 
     def action_view_dunning_reminders(self):
         self.ensure_one()

@@ -80,6 +80,10 @@ def child_setup(args):
     sale = env["account.journal"].search(
         [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
     )
+    if pdf:
+        # wkhtmltopdf loads the report styles from this URL: the benchmark
+        # serves the database there during the run (see pdf_server).
+        env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.http_port}")
     # Our side: a template without the letter when no PDF is wanted.
     template = env.ref("account_dunning_automation.mail_template_dunning_reminder")
     if not pdf:
@@ -362,6 +366,31 @@ def child(args, *extra):
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def pdf_server(args, database):
+    """An HTTP-only Odoo server on ``database`` (no cron), for wkhtmltopdf to
+    fetch the report styles from, as it does from any production server;
+    without it, every PDF fails. Returns the process (None without PDF)."""
+    import socket
+
+    command = [
+        sys.executable, "-m", "odoo", f"--addons-path={args.addons_path}", "-d", database,
+        f"--db-filter=^{database}$", "--db_replica_host=", "--http-interface=127.0.0.1",
+        f"--http-port={args.http_port}", "--max-cron-threads=0", "--log-level=warn",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    for _ in range(120):
+        try:
+            with socket.create_connection(("127.0.0.1", args.http_port), timeout=1):
+                break
+        except OSError:
+            time.sleep(1)
+    # One request, so that the registry is loaded before the run is timed.
+    login = f"http://127.0.0.1:{args.http_port}/web/login"
+    subprocess.run(["curl", "-s", "-o", "/dev/null", login], check=False)
+    return server
+
+
 def measure(args, invoices, pdf, contenders):
     data_db = f"{DB_PREFIX}_{invoices}{'_pdf' if pdf else ''}"
     subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
@@ -373,6 +402,7 @@ def measure(args, invoices, pdf, contenders):
         f"--database={data_db}",
         f"--invoices={invoices}",
         f"--batch-size={args.batch_size}",
+        f"--http-port={args.http_port}",
         *(["--pdf"] if pdf else []),
     )
     log(f"{invoices} invoices{' (PDF)' if pdf else ''}: data ready in "
@@ -382,8 +412,14 @@ def measure(args, invoices, pdf, contenders):
         run_db = f"{data_db}_{contender}"
         subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
         psql("createdb", "-T", data_db, run_db)
+        server = pdf_server(args, run_db) if pdf else None
         load = os.getloadavg()[0]
-        result = child(args, "--child=run", f"--database={run_db}", f"--contender={contender}")
+        try:
+            result = child(args, "--child=run", f"--database={run_db}", f"--contender={contender}")
+        finally:
+            if server:
+                os.killpg(server.pid, 15)
+                server.wait()
         result["load"] = load
         results[contender] = result
         log(f"  {contender}: {result}")
@@ -406,6 +442,10 @@ def main():
         "--pdf-invoices", type=int, default=100, help="size of the PDF run (0: none)"
     )
     parser.add_argument("--no-credit-control", action="store_true")
+    parser.add_argument(
+        "--http-port", type=int, default=int(os.environ.get("TEST_HTTP_PORT", 8274)),
+        help="port of the server that serves the report styles to wkhtmltopdf (PDF run)",
+    )
     args = parser.parse_args()
     if args.child == "setup":
         return child_setup(args)
