@@ -1,12 +1,13 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import time
 from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -409,3 +410,25 @@ class TestDunningAutomationBatch(DunningCommon):
             self.assertEqual(len(calls), 2)
         self.assertEqual(others.mapped("state"), ["issued"] * 4)
         self.assertEqual((drafts - others).state, "draft")
+
+    def test_pass_over_its_budget_hands_over_to_a_later_pass(self):
+        # A trigger due now would make the cron worker take the job again in
+        # the same pass, handing over again and again without any batch.
+        automation = self._automation(batch_size=2)
+        model = type(self.Automation)
+        cron = self.env.ref(CRON_XMLID)
+        with freeze_time("2026-01-11 08:00:00"):
+            automation.action_start()
+            run = automation.run_ids
+            triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            triggers.unlink()
+            with (
+                patch.object(model, "_in_test_mode", lambda self: False),
+                patch.object(model, "_commit", lambda self: None),
+                patch.object(model, "_cron_pass_start", lambda self: time.time() - 3600),
+            ):
+                self.Automation._cron_run_due()
+            triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            self.assertEqual((run.state, run.done_count), ("running", 0))
+            self.assertTrue(triggers)
+            self.assertTrue(all(t.call_at > fields.Datetime.now() for t in triggers))
