@@ -2,6 +2,7 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
+from . import account_dunning_reminder_issue_batch
 from . import account_dunning_reminder_charges
 from . import account_dunning_reminder_contact
 from . import account_dunning_reminder_prepare

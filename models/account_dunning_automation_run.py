@@ -16,6 +16,14 @@ _logger = logging.getLogger(__name__)
 # registered) is put back at the end of the queue; after this many tries the
 # run gives up on it and logs it (the next run reminds it).
 MAX_BUSY_RETRIES = 3
+# A batch is one transaction holding the locks of its customers' items: it
+# must stay short (well under 30 s, and inside the cron worker's time limit
+# whatever the letters cost). The size of the next batch follows the time
+# per customer of the last one, aiming at half of this target.
+BATCH_TARGET_SECONDS = 20.0
+# The first batch of a run is small: its time per customer (letters, PDFs
+# of the invoices, or emails only) sets the size of the next ones.
+FIRST_BATCH_SIZE = 5
 
 
 class AccountDunningAutomationRun(models.Model):
@@ -77,8 +85,10 @@ class AccountDunningAutomationRun(models.Model):
     current_batch_size = fields.Integer(
         readonly=True,
         copy=False,
-        help="Batch size of this run: the automation's, halved each time a "
-        "batch is killed, so that a run always ends under the time limits.",
+        help="Size of the next batch of this run: small at first, then set "
+        "by the time per customer of the last batch (at most the automation's "
+        "batch size), halved each time a batch is killed, so that a batch "
+        "stays short and a run always ends under the time limits.",
     )
     customer_count = fields.Integer(string="Customers", readonly=True)
     done_count = fields.Integer(string="Customers Processed", readonly=True)
@@ -207,28 +217,27 @@ class AccountDunningAutomationRun(models.Model):
                     size,
                 )
                 run.current_batch_size = size
+            elif not run.current_batch_size and not automation_model._in_test_mode():
+                run.current_batch_size = min(FIRST_BATCH_SIZE, run.automation_id.batch_size)
             run.batch_running = True
             if not automation_model._in_test_mode():
                 # Should this batch be killed (time limit), Odoo gives up on
                 # the cron after three timeouts in a row until its next day:
-                # a trigger committed now brings it back in two minutes.
-                automation_model._trigger_cron(fields.Datetime.now() + timedelta(minutes=2))
+                # a trigger committed now brings it back in two minutes. The
+                # pass that gives up (its third timeout) deletes the triggers
+                # already due: a later one brings the run back after it.
+                now = fields.Datetime.now()
+                automation_model._trigger_cron(
+                    [now + timedelta(minutes=2), now + timedelta(minutes=6)]
+                )
             # A new transaction for the batch, whose locks come first.
             automation_model._commit()
             batch_start = time.monotonic()
             try:
                 with self.env.cr.savepoint():
                     processed = run._process_batch()
-                if (
-                    time_budget is not None
-                    and run.current_batch_size
-                    and run.current_batch_size < run.automation_id.batch_size
-                    and time.monotonic() - batch_start < time_budget / 4
-                ):
-                    # Batches made smaller after a kill grow back when fast.
-                    run.current_batch_size = min(
-                        run.current_batch_size * 2, run.automation_id.batch_size
-                    )
+                if processed and not automation_model._in_test_mode():
+                    run._adapt_batch_size(processed, time.monotonic() - batch_start)
             except Exception as exc:  # pylint: disable=broad-except
                 # A failure outside the actions (locks, bookkeeping): this
                 # run ends in error, the other runs go on.
@@ -253,10 +262,35 @@ class AccountDunningAutomationRun(models.Model):
                 automation_model._commit()
                 break
             if time_budget is not None and time.monotonic() - started > time_budget:
-                automation_model._trigger_cron()
+                # A little later, never due now (see _cron_run_due).
+                automation_model._trigger_cron(fields.Datetime.now() + timedelta(seconds=10))
                 automation_model._commit()
                 break
         return done
+
+    def _adapt_batch_size(self, processed, elapsed):
+        """Size of the next batch from the time per customer of the last
+        one (``processed`` customers in ``elapsed`` seconds): about half of
+        BATCH_TARGET_SECONDS, at most four times the last size (the first
+        batches may be unusually fast or slow) and at most the batch size of
+        the automation."""
+        self.ensure_one()
+        if self.state != "running":
+            return
+        maximum = self.automation_id.batch_size
+        size = self.current_batch_size or maximum
+        per_customer = max(elapsed, 0.001) / processed
+        ideal = int(BATCH_TARGET_SECONDS / 2 / per_customer)
+        new_size = max(1, min(maximum, size * 4, ideal))
+        if new_size != size:
+            _logger.info(
+                "Reminder automation run %s: %.2f s per customer, batches of %s "
+                "customers from now on",
+                self.id,
+                per_customer,
+                new_size,
+            )
+            self.current_batch_size = new_size
 
     @api.model
     def _remaining_customers(self):

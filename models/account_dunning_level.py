@@ -205,6 +205,11 @@ class AccountDunningLevel(models.Model):
         required=True,
         help="Invoices attached in PDF to the reminder email.",
     )
+    attach_letter = fields.Boolean(
+        default=True,
+        help="Attach the reminder letter in PDF to the reminder email. Without "
+        "it the email alone goes out: no PDF is rendered for it.",
+    )
     call_script = fields.Html(
         translate=True,
         sanitize=True,

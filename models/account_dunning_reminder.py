@@ -715,9 +715,13 @@ class AccountDunningReminder(models.Model):
     def _add_new_credits(self):
         """List the credits (payments, credit notes) booked since creation."""
         for reminder in self:
-            open_lines = reminder._dunning_open_lines(
-                reminder.company_id, reminder.partner_id
-            )
+            prefetched = reminder._dunning_prefetched("open_lines")
+            if prefetched is None:
+                open_lines = reminder._dunning_open_lines(
+                    reminder.company_id, reminder.partner_id
+                )
+            else:
+                open_lines = self.env["account.move.line"].browse(prefetched or [])
             new_credits = (open_lines - reminder.line_ids.move_line_id).filtered(
                 lambda l, reminder=reminder: l.amount_residual < 0
                 and l.currency_id == reminder.currency_id
@@ -750,7 +754,13 @@ class AccountDunningReminder(models.Model):
                 )
         issue_date = fields.Date.context_today(self)
         self._lock_claimed_items()
-        for reminder in self:
+        # Many reminders (automation batch): the checks read their data once.
+        checked = (
+            self.with_context(dunning_issue_prefetch=self._dunning_issue_prefetch())
+            if len(self) > 1
+            else self
+        )
+        for reminder in checked:
             reminder._check_issuable()
         self._check_items_claimed_once()
         self._record_levels(issue_date)

@@ -226,9 +226,10 @@ class AccountDunningReminder(models.Model):
                 "SELECT id FROM account_move_line WHERE id IN %s FOR UPDATE",
                 [tuple(move_lines.ids)],
             )
-            move_lines.invalidate_recordset(
-                ["dunning_count", "dunning_level_id", "dunning_level_number"]
-            )
+            fnames = ["dunning_count", "dunning_level_id", "dunning_level_number"]
+            move_lines.invalidate_recordset(fnames)
+            # Read again at once, not item by item by the checks.
+            move_lines.fetch(fnames)
 
     def _check_items_claimed_once(self):
         """The same journal item is never escalated by two reminders: not by
@@ -285,28 +286,30 @@ class AccountDunningReminder(models.Model):
         if not policy.min_days or self.is_notice:
             # a courtesy notice before the due date is not a reminder
             return
-        last = self.search(
-            [
-                ("partner_id", "=", self.partner_id.id),
-                ("company_id", "=", self.company_id.id),
-                ("state", "in", ("issued", "sent")),
-                ("issue_date", "!=", False),
-                ("is_notice", "=", False),
-                ("id", "!=", self.id),
-            ],
-            order="issue_date desc",
-            limit=1,
-        )
-        if not last:
+        last_date = self._dunning_prefetched("last_issue")
+        if last_date is None:
+            last_date = self.search(
+                [
+                    ("partner_id", "=", self.partner_id.id),
+                    ("company_id", "=", self.company_id.id),
+                    ("state", "in", ("issued", "sent")),
+                    ("issue_date", "!=", False),
+                    ("is_notice", "=", False),
+                    ("id", "!=", self.id),
+                ],
+                order="issue_date desc",
+                limit=1,
+            ).issue_date
+        if not last_date:
             return
         decision = engine_contact.decide_contact(
-            policy, fields.Date.context_today(self), last.issue_date
+            policy, fields.Date.context_today(self), last_date
         )
         self._check_contact_allowed(
             {
                 "decision": decision,
                 "policy": policy,
                 "term": term,
-                "last_contact": last.issue_date,
+                "last_contact": last_date,
             }
         )

@@ -49,23 +49,29 @@ class AccountDunningReminder(models.Model):
     )
 
     def _compute_pay_all_url(self):
+        # The customers with a portal access, for all the reminders at once
+        # (one query for a batch of emails instead of one per reminder).
+        commercials = self.partner_id.commercial_partner_id
+        with_portal = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("id", "child_of", commercials.ids),
+                    ("user_ids.share", "=", True),
+                    ("user_ids.active", "=", True),
+                ]
+            )
+            .commercial_partner_id
+            if commercials
+            else commercials
+        )
         for reminder in self:
             invoices = reminder.line_ids.filtered(
                 lambda l: l.line_type == "overdue"
             ).move_id
             partner = reminder.partner_id
-            has_portal = (
-                partner
-                and partner.sudo()
-                .search_count(
-                    [
-                        ("id", "child_of", partner.commercial_partner_id.id),
-                        ("user_ids.share", "=", True),
-                        ("user_ids.active", "=", True),
-                    ],
-                    limit=1,
-                )
-            )
+            has_portal = partner and partner.commercial_partner_id in with_portal
             if len(invoices) > 1 and has_portal:
                 reminder.pay_all_url = (
                     reminder.get_base_url() + "/my/invoices?filterby=overdue_invoices"
@@ -136,9 +142,13 @@ class AccountDunningReminder(models.Model):
     def _check_issuable(self):
         """Nothing is issued to a customer who promised to pay, up to the date."""
         self.ensure_one()
-        promise = self.env["account.dunning.promise"]._dunning_open_promises(
-            self.company_id, fields.Date.context_today(self), self.partner_id
-        )[:1]
+        promise_id = self._dunning_prefetched("promise")
+        if promise_id is None:
+            promise = self.env["account.dunning.promise"]._dunning_open_promises(
+                self.company_id, fields.Date.context_today(self), self.partner_id
+            )[:1]
+        else:
+            promise = self.env["account.dunning.promise"].browse(promise_id or [])
         if promise:
             raise UserError(
                 self.env._(

@@ -200,6 +200,10 @@ class AccountDunningReminderLine(models.Model):
     previous_interest_date = fields.Date()
 
     def _compute_portal_url(self):
+        # The tokens of all the invoices at once (see the method).
+        self.move_id.filtered(
+            lambda m: m.is_invoice(include_receipts=True) and m.state == "posted"
+        ).sudo()._dunning_ensure_access_tokens()
         for line in self:
             move = line.move_id
             if move and move.is_invoice(include_receipts=True) and move.state == "posted":

@@ -156,7 +156,7 @@ class AccountDunningReminder(models.Model):
             "default_email_layout_xmlid": "mail.mail_notification_layout",
             "dunning_email": True,
             "dunning_attach_invoices": True,
-            "dunning_attach_letter": True,
+            "dunning_attach_letter": self.level_id.attach_letter,
         }
 
     def _attach_pdf(self, report_ref, res_ids, name):
@@ -319,7 +319,10 @@ class AccountDunningReminder(models.Model):
         engine) are noted there and left out instead of failing."""
         self.ensure_one()
         invoices = self._get_invoices_to_attach()
-        if missing is None:
+        if missing is None or not invoices.filtered(
+            lambda m: m.state == "posted" and not m.invoice_pdf_report_id
+        ):
+            # Nothing to render (no savepoint: it would flush every email).
             return invoices._dunning_store_invoice_pdfs()
         try:
             with self.env.cr.savepoint():

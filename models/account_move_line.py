@@ -144,11 +144,10 @@ class AccountMoveLine(models.Model):
         reminder: it never bears interest (no interest on interest) nor the
         fee per invoice."""
         self.ensure_one()
-        return bool(
-            self.env["account.dunning.reminder"]
-            .sudo()
-            .search_count([("move_id", "=", self.move_id.id)], limit=1)
-        )
+        # The reminder that posts its charges entry marks it (see
+        # action_issue): a field read with the other items, where a search per
+        # item cost one query per invoice of every reminder.
+        return bool(self.move_id.sudo().dunning_charge_reminder_id)
 
     def _dunning_charges_fee_per_invoice(self):
         """The fee per invoice (recovery indemnity) is charged once per

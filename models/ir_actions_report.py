@@ -1,7 +1,42 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+import subprocess
+
 from odoo import models
+from odoo.tools import config
+from odoo.addons.base.models.ir_actions_report import _get_wkhtmltopdf_bin
+
+_logger = logging.getLogger(__name__)
+
+# Whether the PDF engine is wkhtmltopdf built with its patched Qt, read once.
+_WKHTMLTOPDF_PATCHED = []
+
+
+def _wkhtmltopdf_patched():
+    """True when wkhtmltopdf is the build "with patched qt": only that one
+    prints many documents in one call reliably (outlines to split them,
+    headers and footers). The unpatched build of Linux distributions fails
+    or returns an empty file on a batch of letters (seen with Debian's
+    0.12.6), after having spent the time of the whole batch."""
+    if not _WKHTMLTOPDF_PATCHED:
+        try:
+            out = subprocess.run(
+                [_get_wkhtmltopdf_bin(), "--version"],
+                capture_output=True,
+                timeout=30,
+                check=False,
+            ).stdout
+            _WKHTMLTOPDF_PATCHED.append(b"patched qt" in out.lower())
+        except (OSError, subprocess.SubprocessError, TypeError):
+            _WKHTMLTOPDF_PATCHED.append(False)
+        if not _WKHTMLTOPDF_PATCHED[0]:
+            _logger.info(
+                "wkhtmltopdf without patched Qt: reminder letters and invoices "
+                "are rendered one per PDF-engine call"
+            )
+    return _WKHTMLTOPDF_PATCHED[0]
 
 
 LETTER_REPORT_NAME = "account_dunning_automation.report_dunning_reminder"
@@ -19,7 +54,17 @@ class IrActionsReport(models.Model):
         if not res_ids:
             return {}
         result = {}
-        if len(res_ids) > 1:
+        report = self._get_report(report_ref)
+        # One call for many records only where it works (see
+        # _wkhtmltopdf_patched); in tests Odoo renders HTML (see
+        # _pre_render_qweb_pdf), split per record.
+        html_only = (
+            config["test_enable"] or config["test_file"]
+        ) and not self.env.context.get("force_report_rendering")
+        bulk = len(res_ids) > 1 and (
+            report.report_type != "qweb-pdf" or html_only or _wkhtmltopdf_patched()
+        )
+        if bulk:
             content, report_type = self._pre_render_qweb_pdf(report_ref, res_ids=res_ids)
             if report_type == "pdf":
                 result = {

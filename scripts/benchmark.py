@@ -15,8 +15,9 @@ the data; each contender runs in a fresh process on its own copy of it
 - account_credit_control: a run generating the credit control lines, marked
   to be sent, then the emailer wizard (communications and their emails).
 
-"no PDF": the email templates attach no report. "PDF": our level sends the
-letter too and attaches the invoices (letters and invoices rendered in one
+"no PDF": the emails carry no PDF (our level attaches neither the letter nor
+the invoices, credit_control's template no report). "PDF": our level attaches
+the letter and the invoices to the email and sends the letter too (letters and invoices rendered in one
 call per batch), credit_control attaches its summary report to each email.
 
 Measured per contender: wall time, SQL queries (all cursors), peak memory of
@@ -40,7 +41,9 @@ GOAL_BATCH_SECONDS = 30.0  # no batch transaction longer than 30 s
 
 PER_CUSTOMER = 5
 ORM_INVOICES = int(os.environ.get("BENCH_ORM_INVOICES", 1000))
-BASE_DB = "dun_scale_bench_base"
+# Database names (a prefix per user of a shared PostgreSQL).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "dun_scale_bench")
+BASE_DB = f"{DB_PREFIX}_base"
 
 
 def log(message):
@@ -77,6 +80,10 @@ def child_setup(args):
     sale = env["account.journal"].search(
         [("company_id", "=", company.id), ("type", "=", "sale")], limit=1
     )
+    if pdf:
+        # wkhtmltopdf loads the report styles from this URL: the benchmark
+        # serves the database there during the run (see pdf_server).
+        env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{args.http_port}")
     # Our side: a template without the letter when no PDF is wanted.
     template = env.ref("account_dunning_automation.mail_template_dunning_reminder")
     if not pdf:
@@ -94,6 +101,7 @@ def child_setup(args):
                         "send_email": True,
                         "send_letter": pdf,
                         "attach_invoices": "overdue" if pdf else "none",
+                        "attach_letter": pdf,
                         "mail_template_id": template.id,
                     }
                 )
@@ -264,6 +272,22 @@ def child_run(args):
             return result
 
         run_model._process_batch = timed_batch
+        # Time and SQL queries per action (create / issue / send).
+        phases = {}
+        action_model = type(env["account.dunning.automation.action"])
+        execute = action_model._execute
+
+        def timed_execute(action, *a):
+            queries_before = odoo.sql_db.sql_counter
+            start = time.perf_counter()
+            try:
+                return execute(action, *a)
+            finally:
+                phase = phases.setdefault(action.action_type, [0.0, 0])
+                phase[0] += time.perf_counter() - start
+                phase[1] += odoo.sql_db.sql_counter - queries_before
+
+        action_model._execute = timed_execute
         automation = env["account.dunning.automation"].search([("name", "=", "Benchmark")])
         queries = odoo.sql_db.sql_counter
         start = time.perf_counter()
@@ -291,6 +315,7 @@ def child_run(args):
             "errors": run.error_count,
             "batches": len(batches),
             "max_batch": max(batches or [0.0]),
+            "phases": {k: [round(v[0], 1), v[1]] for k, v in phases.items()},
         }
     else:
         queries = odoo.sql_db.sql_counter
@@ -334,12 +359,40 @@ def child(args, *extra):
         f"--addons-path={args.addons_path}",
         *extra,
     ]
-    output = subprocess.run(command, check=True, capture_output=True, text=True)
+    output = subprocess.run(command, check=False, capture_output=True, text=True)
+    # The child's log (warnings, profile with BENCH_PROFILE) goes on.
+    sys.stderr.write(output.stderr[-200000:])
+    output.check_returncode()
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+def pdf_server(args, database):
+    """An HTTP-only Odoo server on ``database`` (no cron), for wkhtmltopdf to
+    fetch the report styles from, as it does from any production server;
+    without it, every PDF fails. Returns the process (None without PDF)."""
+    import socket
+
+    command = [
+        sys.executable, "-m", "odoo", f"--addons-path={args.addons_path}", "-d", database,
+        f"--db-filter=^{database}$", "--db_replica_host=", "--http-interface=127.0.0.1",
+        f"--http-port={args.http_port}", "--max-cron-threads=0", "--log-level=warn",
+    ]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    for _ in range(120):
+        try:
+            with socket.create_connection(("127.0.0.1", args.http_port), timeout=1):
+                break
+        except OSError:
+            time.sleep(1)
+    # One request, so that the registry is loaded before the run is timed.
+    login = f"http://127.0.0.1:{args.http_port}/web/login"
+    subprocess.run(["curl", "-s", "-o", "/dev/null", login], check=False)
+    return server
+
+
 def measure(args, invoices, pdf, contenders):
-    data_db = f"dun_scale_bench_{invoices}{'_pdf' if pdf else ''}"
+    data_db = f"{DB_PREFIX}_{invoices}{'_pdf' if pdf else ''}"
     subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
     psql("createdb", "-T", BASE_DB, data_db)
     start = time.perf_counter()
@@ -349,6 +402,7 @@ def measure(args, invoices, pdf, contenders):
         f"--database={data_db}",
         f"--invoices={invoices}",
         f"--batch-size={args.batch_size}",
+        f"--http-port={args.http_port}",
         *(["--pdf"] if pdf else []),
     )
     log(f"{invoices} invoices{' (PDF)' if pdf else ''}: data ready in "
@@ -358,8 +412,14 @@ def measure(args, invoices, pdf, contenders):
         run_db = f"{data_db}_{contender}"
         subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
         psql("createdb", "-T", data_db, run_db)
+        server = pdf_server(args, run_db) if pdf else None
         load = os.getloadavg()[0]
-        result = child(args, "--child=run", f"--database={run_db}", f"--contender={contender}")
+        try:
+            result = child(args, "--child=run", f"--database={run_db}", f"--contender={contender}")
+        finally:
+            if server:
+                os.killpg(server.pid, 15)
+                server.wait()
         result["load"] = load
         results[contender] = result
         log(f"  {contender}: {result}")
@@ -382,6 +442,10 @@ def main():
         "--pdf-invoices", type=int, default=100, help="size of the PDF run (0: none)"
     )
     parser.add_argument("--no-credit-control", action="store_true")
+    parser.add_argument(
+        "--http-port", type=int, default=int(os.environ.get("TEST_HTTP_PORT", 8274)),
+        help="port of the server that serves the report styles to wkhtmltopdf (PDF run)",
+    )
     args = parser.parse_args()
     if args.child == "setup":
         return child_setup(args)

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the full daily run side by side with OCA account_credit_control
 # 18.0 (speed goals live in scripts/benchmark.py, not in the tests). Not part
-# of scripts/test.sh. Creates the template database dun_scale_bench_base (both
-# modules installed, no demo data) on first use; account_credit_control is
+# of scripts/test.sh. Creates the template database ${BENCH_DB_PREFIX}_base
+# (default dun_scale_bench_base: both modules installed, no demo data) on first use; account_credit_control is
 # fetched from PyPI (pip download of the wheel) into its own folder.
 #   scripts/benchmark.sh [--sizes 1000,10000,20000] [--pdf-invoices 100] [--no-credit-control]
 set -euo pipefail
@@ -10,7 +10,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/${MODULE}_bench}
-BASE=dun_scale_bench_base
+BASE=${BENCH_DB_PREFIX:-dun_scale_bench}_base
 odoo_available || { echo "Odoo 18 is not importable by '$PYTHON'" >&2; exit 1; }
 start_postgres && ensure_db_role
 ADDONS=$(odoo_addons_path "$ROOT" "$WORK")

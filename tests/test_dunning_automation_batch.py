@@ -1,12 +1,13 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import time
 from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -351,3 +352,83 @@ class TestDunningAutomationBatch(DunningCommon):
         self.assertIn("RuntimeError", broken.run_ids.error_ids.message)
         self.assertIn("lock table exploded", broken.run_ids.error_ids.details)
         self.assertEqual((healthy.run_ids.state, healthy.run_ids.sent_count), ("done", 5))
+
+    def test_batch_size_follows_the_time_per_customer(self):
+        automation = self._automation(batch_size=50)
+        with freeze_time("2026-01-11"):
+            automation.action_start()
+        run = automation.run_ids
+        run.current_batch_size = 5
+        # 0.2 s per customer: 50 would fit in 10 s, at most four times the last.
+        run._adapt_batch_size(5, 1.0)
+        self.assertEqual(run.current_batch_size, 20)
+        # 0.1 s per customer: never more than the automation's batch size.
+        run._adapt_batch_size(20, 2.0)
+        self.assertEqual(run.current_batch_size, 50)
+        # Letters rendered one per call, 2 s per customer: 5 per batch.
+        run._adapt_batch_size(50, 100.0)
+        self.assertEqual(run.current_batch_size, 5)
+        # A very slow server: one customer per batch, never none.
+        run._adapt_batch_size(5, 200.0)
+        self.assertEqual(run.current_batch_size, 1)
+
+    def test_bulk_issue_reads_its_checks_once_and_refuses_per_reminder(self):
+        promised = self.customers[0]
+        with freeze_time("2026-01-11"):
+            drafts = self._create(self.customers)
+            self.assertEqual(len(drafts), 5)
+            # The customer promises to pay after the drafts were made.
+            self.env["account.dunning.promise"].create(
+                {
+                    "partner_id": promised.id,
+                    "company_id": self.env.company.id,
+                    "promised_date": date(2026, 1, 20),
+                    "amount": 100.0,
+                }
+            )
+            # The promise cancelled its customer's draft; set back to draft
+            # by hand, it is refused when issued.
+            promised_draft = drafts.filtered(lambda r: r.partner_id == promised)
+            self.assertEqual(promised_draft.state, "cancel")
+            promised_draft.action_draft()
+            self.assertEqual(promised_draft.state, "draft")
+            promise_model = type(self.env["account.dunning.promise"])
+            original = promise_model._dunning_open_promises
+            calls = []
+
+            def counting(promises, *args, **kwargs):
+                calls.append(args)
+                return original(promises, *args, **kwargs)
+
+            with patch.object(promise_model, "_dunning_open_promises", counting):
+                with self.assertRaisesRegex(UserError, "promised to pay"), self.env.cr.savepoint():
+                    drafts.action_issue()
+                # The promises of the five customers read in one search.
+                self.assertEqual(len(calls), 1)
+                others = drafts.filtered(lambda r: r.partner_id != promised)
+                others.action_issue()
+            self.assertEqual(len(calls), 2)
+        self.assertEqual(others.mapped("state"), ["issued"] * 4)
+        self.assertEqual((drafts - others).state, "draft")
+
+    def test_pass_over_its_budget_hands_over_to_a_later_pass(self):
+        # A trigger due now would make the cron worker take the job again in
+        # the same pass, handing over again and again without any batch.
+        automation = self._automation(batch_size=2)
+        model = type(self.Automation)
+        cron = self.env.ref(CRON_XMLID)
+        with freeze_time("2026-01-11 08:00:00"):
+            automation.action_start()
+            run = automation.run_ids
+            triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            triggers.unlink()
+            with (
+                patch.object(model, "_in_test_mode", lambda self: False),
+                patch.object(model, "_commit", lambda self: None),
+                patch.object(model, "_cron_pass_start", lambda self: time.time() - 3600),
+            ):
+                self.Automation._cron_run_due()
+            triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+            self.assertEqual((run.state, run.done_count), ("running", 0))
+            self.assertTrue(triggers)
+            self.assertTrue(all(t.call_at > fields.Datetime.now() for t in triggers))

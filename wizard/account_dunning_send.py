@@ -133,7 +133,9 @@ class AccountDunningSend(models.TransientModel):
         the letter (rendered when the email is posted) and the invoices (their
         kept PDF, or rendered then)."""
         result = []
-        if self.env.ref(LETTER_REPORT, raise_if_not_found=False):
+        if reminder.level_id.attach_letter and self.env.ref(
+            LETTER_REPORT, raise_if_not_found=False
+        ):
             name = f"{reminder._get_report_base_filename()}.pdf"
             result.append(
                 {
@@ -234,6 +236,11 @@ class AccountDunningSend(models.TransientModel):
         if not to_send:
             return result
         to_send = to_send.with_context(dunning_pdf_cache=self._prerender_pdfs(to_send))
+        # The portal tokens of the pay-online links in one query for the set
+        # (each token written through its invoice runs the invoice's sync).
+        to_send.line_ids.move_id.filtered(
+            lambda m: m.is_invoice(include_receipts=True) and m.state == "posted"
+        ).sudo()._dunning_ensure_access_tokens()
         # In the reminders' context (run of an automation, PDF cache), which
         # the composers and the reminders' hooks read.
         self = self.with_env(to_send.env)  # pylint: disable=self-cls-assignment
@@ -356,8 +363,10 @@ class AccountDunningSend(models.TransientModel):
         cache = {}
         letter_report = self.env.ref(LETTER_REPORT, raise_if_not_found=False)
         if letter_report:
+            # Posted letters, and emails attaching the letter.
             need_letter = reminders.filtered(
-                lambda r: r.level_id.send_letter or r.level_id.send_email
+                lambda r: r.level_id.send_letter
+                or (r.level_id.send_email and r.level_id.attach_letter)
             )
             try:
                 with self.env.cr.savepoint():
