@@ -336,8 +336,39 @@ def _new_level(item, term, day, total, notices_only, cap_reached):
     return ordered[number - 1]
 
 
-# Mirrors one customer's reminder creation and issue: many locals.
-def _contact_on(partner, items, terms, day, digits, customer, interest):  # noqa: C901
+def _issue_item(item, level, term, day, interest):
+    """``(item after issue, fee per invoice, interest)`` of an item reaching
+    ``level`` on ``day``."""
+    charges = term.charges.get(level.number, LevelCharges())
+    fee = ZERO
+    charged = item.fee_charged
+    if charges.fee_per_invoice and not charged and item.fee_per_invoice_allowed:
+        fee = to_decimal(charges.fee_per_invoice)
+        charged = True
+    amount = ZERO
+    interest_date = item.interest_date
+    if charges.interest_rate and not level.is_pre_due:
+        start = item.interest_date or item.state.due_date
+        if start < day:
+            amount = to_decimal(interest(item, charges, start, day))
+            interest_date = day
+    issued = replace(
+        item,
+        fee_charged=charged,
+        interest_date=interest_date,
+        state=replace(
+            item.state,
+            level_number=level.number,
+            last_reminder_date=day,
+            reminder_count=item.state.reminder_count + 1,
+            notice_count=item.state.notice_count + (1 if level.is_pre_due else 0),
+        ),
+    )
+    return issued, fee, amount
+
+
+# Mirrors one customer's reminder creation and issue.
+def _contact_on(partner, items, terms, day, digits, customer, interest):
     """``(contact, items after issue, customer after issue)`` of one customer
     on one run date (``contact`` None: not reminded that day)."""
     nothing = None, items, customer
@@ -376,32 +407,10 @@ def _contact_on(partner, items, terms, day, digits, customer, interest):  # noqa
         if item.key not in reached:
             updated.append(item)
             continue
-        level, term = reached[item.key]
-        charges = term.charges.get(level.number, LevelCharges())
-        charged = item.fee_charged
-        if charges.fee_per_invoice and not charged and item.fee_per_invoice_allowed:
-            fees += to_decimal(charges.fee_per_invoice)
-            charged = True
-        interest_date = item.interest_date
-        if charges.interest_rate and not level.is_pre_due:
-            start = item.interest_date or item.state.due_date
-            if start < day:
-                charged_interest += to_decimal(interest(item, charges, start, day))
-                interest_date = day
-        updated.append(
-            replace(
-                item,
-                fee_charged=charged,
-                interest_date=interest_date,
-                state=replace(
-                    item.state,
-                    level_number=level.number,
-                    last_reminder_date=day,
-                    reminder_count=item.state.reminder_count + 1,
-                    notice_count=item.state.notice_count + (1 if level.is_pre_due else 0),
-                ),
-            )
-        )
+        item, fee, item_interest = _issue_item(item, *reached[item.key], day, interest)
+        fees += fee
+        charged_interest += item_interest
+        updated.append(item)
     if not notice:
         customer = replace(
             customer,

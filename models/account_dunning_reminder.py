@@ -629,19 +629,6 @@ class AccountDunningReminder(models.Model):
         self.line_ids._apply_adjustments(adjustments)
         self._set_fee()
 
-    def _set_fee(self):
-        # As superuser: the fees are set by the reminder, never by hand.
-        for reminder in self.sudo():
-            reminder.amount_fee = (
-                reminder._fixed_fee_taxed()
-                + sum(
-                    reminder.line_ids.filtered("is_new_level").mapped(
-                        "amount_fee_invoice"
-                    )
-                )
-            )
-        return self
-
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
         self._check_dunning_access()

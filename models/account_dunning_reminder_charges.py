@@ -52,6 +52,21 @@ class AccountDunningReminder(models.Model):
             self.date or fields.Date.today(),
         )
 
+    def _set_fee(self):
+        """Fees of the reminder: the fixed fee of its level (taxes of the
+        terms included) and the fees per invoice of the escalated items."""
+        # As superuser: the fees are set by the reminder, never by hand.
+        for reminder in self.sudo():
+            reminder.amount_fee = (
+                reminder._fixed_fee_taxed()
+                + sum(
+                    reminder.line_ids.filtered("is_new_level").mapped(
+                        "amount_fee_invoice"
+                    )
+                )
+            )
+        return self
+
     def _fixed_fee_taxed(self):
         """Fee of the level with the taxes of the terms, if any."""
         self.ensure_one()

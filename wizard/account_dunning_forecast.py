@@ -81,19 +81,9 @@ class AccountDunningForecast(models.TransientModel):
         open_lines = reminder_model._dunning_open_lines(company, partners)
         if not open_lines:
             return []
-        # Run dates of each customer: those of the automations selecting it.
-        dates_by_partner = defaultdict(set)
-        customers = open_lines.partner_id.commercial_partner_id
-        for automation in self._sending_automations(company):
-            run_dates = self._run_dates(automation, today, horizon)
-            if not run_dates:
-                continue
-            create = automation.action_ids.filtered(lambda a: a.action_type == "create")[:1]
-            selected = automation.with_company(company)._filter_partners(
-                customers, create._partner_filter_domain()
-            )
-            for partner in selected:
-                dates_by_partner[partner.id].update(run_dates)
+        dates_by_partner = self._run_dates_by_partner(
+            company, open_lines.partner_id.commercial_partner_id, today, horizon
+        )
         by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
         by_partner = {
             partner: lines
@@ -129,6 +119,23 @@ class AccountDunningForecast(models.TransientModel):
                 interest=interest,
             )
         return sorted(contacts, key=lambda c: (c.date, c.partner))
+
+    @api.model
+    def _run_dates_by_partner(self, company, customers, today, horizon):
+        """Run dates of each customer (id): those of the automations that
+        select it."""
+        dates_by_partner = defaultdict(set)
+        for automation in self._sending_automations(company):
+            run_dates = self._run_dates(automation, today, horizon)
+            if not run_dates:
+                continue
+            create = automation.action_ids.filtered(lambda a: a.action_type == "create")[:1]
+            selected = automation.with_company(company)._filter_partners(
+                customers, create._partner_filter_domain()
+            )
+            for partner in selected:
+                dates_by_partner[partner.id].update(run_dates)
+        return dates_by_partner
 
     @api.model
     def _engine_item(self, line, partner, term_key):
