@@ -17,31 +17,6 @@ def days_between(start: date, end: date) -> int:
     return max(0, (end - start).days)
 
 
-def compute_interest(
-    amount,
-    annual_rate_percent,
-    start: date,
-    end: date,
-    day_basis: int = 365,
-    digits: int = 2,
-) -> Decimal:
-    """Simple interest ``amount * rate / 100 * days / day_basis``.
-
-    The result is a ``Decimal`` rounded half-up to ``digits`` places; it is 0
-    when the amount, the rate or the number of days is not positive.
-
-    :raises ValueError: if ``day_basis`` is not 360, 365 or 366
-    """
-    if day_basis not in DAY_BASES:
-        raise ValueError(f"The day basis must be 360, 365 or 366, not {day_basis!r}.")
-    amount = to_decimal(amount)
-    rate = to_decimal(annual_rate_percent)
-    days = days_between(start, end)
-    if amount <= 0 or rate <= 0 or days <= 0:
-        return quantize(ZERO, digits)
-    return quantize(amount * rate * days / (100 * day_basis), digits)
-
-
 def compute_fee(
     fixed: float = 0.0,
     percent: float = 0.0,

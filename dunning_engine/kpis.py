@@ -1,13 +1,12 @@
-"""Receivable key figures: DSO, overdue ratio, average days late, aging."""
+"""Receivable key figures: DSO, overdue ratio, average days late (the aging
+buckets are summed in SQL by the dashboard's view)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 
 from ._decimal import ZERO, quantize, to_decimal
-
-NOT_DUE = "not_due"
 
 
 def dso(receivables: float, credit_sales: float, days: int = 365) -> Decimal:
@@ -47,33 +46,3 @@ def average_days_late(items: Iterable[tuple[float, int]]) -> Decimal:
     if total == 0:
         return quantize(ZERO)
     return quantize(weighted / total)
-
-
-def _bucket_labels(bounds: Sequence[int]) -> list[str]:
-    bounds = list(bounds)
-    if not bounds or any(low >= high for low, high in zip(bounds, bounds[1:])):
-        raise ValueError("The aging bounds must be a non-empty strictly increasing sequence.")
-    if bounds[0] < 0:
-        raise ValueError("The aging bounds cannot be negative.")
-    if bounds[0] > 0:
-        bounds.insert(0, 0)
-    labels = [f"{low + 1}-{high}" for low, high in zip(bounds, bounds[1:])]
-    return [NOT_DUE, *labels, f"{bounds[-1]}+"]
-
-
-def aging_buckets(
-    items: Iterable[tuple[float, int]], bounds: Sequence[int] = (0, 30, 60, 90)
-) -> dict[str, Decimal]:
-    """Sum ``(amount, days_overdue)`` items into aging buckets.
-
-    With the default bounds the keys are ``not_due`` (days <= 0), ``1-30``,
-    ``31-60``, ``61-90`` and ``90+`` (more than 90 days), always all present,
-    in that order. A bucket ``low+1-high`` holds ``low < days <= high``.
-    """
-    labels = _bucket_labels(bounds)
-    uppers = sorted({0, *bounds})  # upper bound of each bucket but the last
-    sums = [ZERO] * len(labels)
-    for amount, days in items:
-        index = next((i for i, upper in enumerate(uppers) if days <= upper), len(uppers))
-        sums[index] += to_decimal(amount)
-    return {label: quantize(value) for label, value in zip(labels, sums)}
