@@ -109,5 +109,8 @@ class TestDunningCredits(DunningCommon):
             self.assertEqual(partner.dunning_amount_overdue, 1000.0)
             self.assertAlmostEqual(partner.dunning_overdue_ratio, 71.43)
             self.assertEqual(partner.dunning_days_late, 15.0)
-            # 1,400 open for 900 invoiced over the year (1,000 - 100).
-            self.assertAlmostEqual(partner.dunning_dso, round(1400 * 365 / 900, 2))
+            # Countback DSO: 1,400 open against January's 900 invoiced (1,000 -
+            # 100; the February invoice is dated later): the 20 days of
+            # January, and the 500 left are not covered by any earlier sale, so
+            # every day of the 11 months before counts (334 days).
+            self.assertAlmostEqual(partner.dunning_dso, 20 + 334)
