@@ -42,6 +42,11 @@ registry.category("web_tour.tours").add("account_dunning_send_tour", {
             run: "click",
         },
         {
+            content: "The summary counts three drafts created: open them",
+            trigger: ".modal:has([name=created_count]:contains(3)) button[name=action_open_reminders]",
+            run: "click",
+        },
+        {
             content: "Three drafts, one per customer",
             trigger: ".o_list_view:not(:has(.modal)) .o_data_row:nth-child(3)",
         },
