@@ -456,6 +456,41 @@ class TestDunningForecast(InsightCommon):
     """The forecast of the next 30 days is what the daily automation then
     actually sends, day by day."""
 
+    @staticmethod
+    def _rows(forecast):
+        """(date, customer, level, amount, charges) of forecast records."""
+        return [
+            (f.date, f.partner_id.id, f.level_number, f.amount, f.amount_charges)
+            for f in forecast
+        ]
+
+    def _sent_day_by_day(self, start, days):
+        """Run the automations' cron and the mail queue day by day from
+        ``start`` and return what was sent each day, as forecast rows: (date,
+        customer, level, amount, charges); nothing is ever left behind
+        (drafts, issued not sent: a reminder is sent when its email left)."""
+        sent = []
+        for offset in range(days):
+            day = start + timedelta(days=offset)
+            self._run_days(day, 1)
+            reminders = self.Reminder.search(
+                [("sent_date", "=", day), ("state", "=", "sent")]
+            )
+            sent += [
+                (
+                    day,
+                    r.partner_id.id,
+                    r.level_number,
+                    r.amount_overdue + r.amount_credit,
+                    r.amount_fee + r.amount_interest,
+                )
+                for r in reminders.sorted(lambda r: r.partner_id.id)
+            ]
+            self.assertFalse(
+                self.Reminder.search([("state", "in", ("draft", "issued"))])
+            )
+        return sent
+
     def test_forecast_matches_the_daily_automation(self):
         a, b, c = self.partner_a, self.partner_b, self.partner_c
         self._invoice_due("2026-01-03", 1000, a)
@@ -492,10 +527,7 @@ class TestDunningForecast(InsightCommon):
             self.assertFalse(c.dunning_next_contact_date)
         mine = forecast_model.search(records["domain"])
         self.assertEqual(set(mine.partner_id.ids), {a.id})
-        expected = [
-            (f.date, f.partner_id.id, f.level_number, f.amount, f.amount_charges)
-            for f in company_forecast
-        ]
+        expected = self._rows(company_forecast)
         self.assertEqual(
             [(f.date, f.partner_id.id, f.level_number) for f in mine],
             [row[:3] for row in expected if row[1] == a.id],
@@ -513,31 +545,7 @@ class TestDunningForecast(InsightCommon):
         self.assertEqual(expected[0][3], 400.0)  # B: 500 less the 100 credit note
         self.assertEqual(company_forecast[0].channels, "Email")
 
-        sent = []
-        for offset in range(31):
-            day = start + timedelta(days=offset)
-            with freeze_time(day):
-                self.env["account.dunning.automation"]._cron_run_due()
-                # The mail queue (its cron) delivers the emails of the day:
-                # a reminder is sent when its email left (issue 7).
-                self.env["mail.mail"].process_email_queue()
-            reminders = self.Reminder.search(
-                [("sent_date", "=", day), ("state", "=", "sent")]
-            )
-            sent += [
-                (
-                    day,
-                    r.partner_id.id,
-                    r.level_number,
-                    r.amount_overdue + r.amount_credit,
-                    r.amount_fee + r.amount_interest,
-                )
-                for r in reminders.sorted(lambda r: r.partner_id.id)
-            ]
-            # Nothing else is left behind (drafts, issued not sent).
-            self.assertFalse(
-                self.Reminder.search([("state", "in", ("draft", "issued"))])
-            )
+        sent = self._sent_day_by_day(start, 31)
         self.assertEqual(sent, sorted(expected, key=lambda row: (row[0], row[1])))
         self.assertFalse([row for row in sent if row[1] == c.id])
 
@@ -579,10 +587,7 @@ class TestDunningForecast(InsightCommon):
         forecast_model = self.env["account.dunning.forecast"]
         with freeze_time(start):
             forecast = forecast_model._fill(self.env.company)
-        expected = [
-            (f.date, f.partner_id.id, f.level_number, f.amount, f.amount_charges)
-            for f in forecast
-        ]
+        expected = self._rows(forecast)
         # By hand (levels 1 courtesy J-3, 2 J+1, 3 J+7, 4 J+14, 5 J+30).
         # A: J+1 of its two overdue invoices on the 1st; the courtesy notice
         # of the 10 March invoice on the 7th inside the quiet period (notices
@@ -606,24 +611,5 @@ class TestDunningForecast(InsightCommon):
                 (20, "b", 5, 3.95),
             ],
         )
-        sent = []
-        for offset in range(31):
-            day = start + timedelta(days=offset)
-            self._run_days(day, 1)
-            reminders = self.Reminder.search(
-                [("sent_date", "=", day), ("state", "=", "sent")]
-            )
-            sent += [
-                (
-                    day,
-                    r.partner_id.id,
-                    r.level_number,
-                    r.amount_overdue + r.amount_credit,
-                    r.amount_fee + r.amount_interest,
-                )
-                for r in reminders.sorted(lambda r: r.partner_id.id)
-            ]
-            self.assertFalse(
-                self.Reminder.search([("state", "in", ("draft", "issued"))])
-            )
+        sent = self._sent_day_by_day(start, 31)
         self.assertEqual(sent, sorted(expected, key=lambda row: (row[0], row[1])))
