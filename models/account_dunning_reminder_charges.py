@@ -70,13 +70,9 @@ class AccountDunningReminder(models.Model):
     def _fixed_fee_taxed(self):
         """Fee of the level with the taxes of the terms, if any."""
         self.ensure_one()
-        fee = self._fixed_fee()
-        taxes = self._fee_term().fee_tax_ids
-        if not fee or not taxes:
-            return fee
-        return taxes.compute_all(
-            fee, currency=self.currency_id, partner=self.partner_id
-        )["total_included"]
+        return self._fee_term()._fee_with_taxes(
+            self._fixed_fee(), self.currency_id, self.partner_id
+        )
 
     def _refresh_interest(self):
         """Recompute the interest of the escalated lines at the reminder date

@@ -327,6 +327,15 @@ class AccountDunningTerm(models.Model):
             values, move_type="entry", journal_id=self.journal_id.id, line_ids=line_cmds
         )
 
+    def _fee_with_taxes(self, fee, currency, partner=None):
+        """``fee`` of a reminder of these terms with their fee taxes, if any
+        (what the customer is charged)."""
+        if not fee or not self.fee_tax_ids:
+            return fee
+        return self.fee_tax_ids.compute_all(fee, currency=currency, partner=partner)[
+            "total_included"
+        ]
+
     def _check_charges_config(self, reminder):
         """Refuse to issue ``reminder`` when its fees or interest cannot be
         posted with these terms."""

@@ -201,7 +201,7 @@ class AccountDunningForecast(models.TransientModel):
             follow_plan=bool(term.min_contact_days),
             charges={
                 level.number: engine_insight.LevelCharges(
-                    fee_amount=self._fee_taxed(term, level, currency),
+                    fee_amount=term._fee_with_taxes(level.fee_amount, currency),
                     fee_per_invoice=level.fee_per_invoice,
                     # Any true value: the interest function computes the
                     # level's rate (fixed, or reference rate + points).
@@ -211,16 +211,6 @@ class AccountDunningForecast(models.TransientModel):
                 for level in term.level_ids
             },
         )
-
-    @api.model
-    def _fee_taxed(self, term, level, currency):
-        """Fixed fee of ``level`` with the taxes of the terms, as the reminder
-        charges it (see ``_fixed_fee_taxed``)."""
-        if not level.fee_amount or not term.fee_tax_ids:
-            return level.fee_amount
-        return term.fee_tax_ids.compute_all(level.fee_amount, currency=currency)[
-            "total_included"
-        ]
 
     @api.model
     def _channels(self, level):
