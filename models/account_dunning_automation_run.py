@@ -262,9 +262,7 @@ class AccountDunningAutomationRun(models.Model):
                 automation_model._commit()
                 break
             if time_budget is not None and time.monotonic() - started > time_budget:
-                # A little later, never due now (see _cron_run_due).
-                automation_model._trigger_cron(fields.Datetime.now() + timedelta(seconds=10))
-                automation_model._commit()
+                automation_model._cron_hand_over()
                 break
         return done
 

@@ -371,17 +371,7 @@ class AccountDunningReminder(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._create_check_lifecycle(vals_list)
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                company = self.env["res.company"].browse(
-                    vals.get("company_id") or self.env.company.id
-                )
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("account.dunning.reminder")
-                    or "/"
-                )
+        self._dunning_assign_names(vals_list)
         # The draft index is checked by the database: the pending writes of
         # reminders (a draft just cancelled) must reach it first.
         self.flush_model(["state", "partner_id", "company_id", "currency_id"])

@@ -267,6 +267,12 @@ class AccountDunningReminder(models.Model):
         """``_attach_pdf``, or nothing when the PDF cannot be rendered (no PDF
         engine, wkhtmltopdf failing): the failure is noted in ``missing``
         ({document name: error}) and the caller sends without that PDF."""
+        cache = self.env.context.get("dunning_pdf_cache") or {}
+        report = self.env["ir.actions.report"]._get_report(report_ref)
+        if len(res_ids) == 1 and (report.id, res_ids[0]) in cache:
+            # Rendered with its batch: nothing left to fail (no savepoint: it
+            # would flush every email of the batch one by one).
+            return self._attach_pdf(report_ref, res_ids, name)
         try:
             with self.env.cr.savepoint():
                 return self._attach_pdf(report_ref, res_ids, name)

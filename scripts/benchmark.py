@@ -304,6 +304,9 @@ def child_run(args):
             import pstats
 
             profiler.disable()
+            if os.environ["BENCH_PROFILE"].endswith(".prof"):
+                # A file for pstats / snakeviz (callers, callees).
+                profiler.dump_stats(os.environ["BENCH_PROFILE"])
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats("cumulative").print_stats(60)
         cr.commit()

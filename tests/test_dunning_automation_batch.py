@@ -6,11 +6,14 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
+
+from odoo.addons.base.models.ir_qweb import IrQWeb as BaseIrQweb
 
 from .common import DunningCommon
 
@@ -411,12 +414,22 @@ class TestDunningAutomationBatch(DunningCommon):
         self.assertEqual(others.mapped("state"), ["issued"] * 4)
         self.assertEqual((drafts - others).state, "draft")
 
-    def test_pass_over_its_budget_hands_over_to_a_later_pass(self):
-        # A trigger due now would make the cron worker take the job again in
-        # the same pass, handing over again and again without any batch.
+    def test_pass_over_its_budget_hands_over_to_a_new_pass(self):
+        # Odoo calls the job again in the same pass while work remains, the
+        # worker's time limit running on: a pass over its budget reports no
+        # work remaining and leaves a trigger due now, which wakes the cron
+        # workers at once (not a minute later); the call of the new pass
+        # processes batches.
         automation = self._automation(batch_size=2)
         model = type(self.Automation)
         cron = self.env.ref(CRON_XMLID)
+        progress = []
+        notify = type(self.env["ir.cron"])._notify_progress
+
+        def record_progress(cron_self, *, done, remaining, deactivate=False):
+            progress.append((done, remaining))
+            return notify(cron_self, done=done, remaining=remaining, deactivate=deactivate)
+
         with freeze_time("2026-01-11 08:00:00"):
             automation.action_start()
             run = automation.run_ids
@@ -425,10 +438,95 @@ class TestDunningAutomationBatch(DunningCommon):
             with (
                 patch.object(model, "_in_test_mode", lambda self: False),
                 patch.object(model, "_commit", lambda self: None),
-                patch.object(model, "_cron_pass_start", lambda self: time.time() - 3600),
+                patch.object(type(self.env["ir.cron"]), "_notify_progress", record_progress),
             ):
+                with patch.object(model, "_cron_pass_start", lambda self: time.time() - 3600):
+                    self.Automation._cron_run_due()
+                triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
+                self.assertEqual((run.state, run.done_count), ("running", 0))
+                self.assertEqual(progress, [(0, 0)])
+                self.assertTrue(triggers)
+                self.assertTrue(all(t.call_at <= fields.Datetime.now() for t in triggers))
+                # The new pass (woken by the trigger) has its whole budget.
+                self.assertGreaterEqual(self.Automation._cron_time_budget(), 30)
                 self.Automation._cron_run_due()
-            triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-            self.assertEqual((run.state, run.done_count), ("running", 0))
-            self.assertTrue(triggers)
-            self.assertTrue(all(t.call_at > fields.Datetime.now() for t in triggers))
+        self.assertEqual((run.state, run.done_count, run.batch_count), ("done", 5, 3))
+        self.assertEqual(progress[-1], (5, 0))
+
+    def test_batch_emails_compiled_once_numbered_and_tracked_in_bulk(self):
+        # Heavy work once per batch: the email template compiled once for the
+        # five emails (each still rendered for its own customer), the five
+        # numbers drawn in one query, the tracking notes of the five reminders
+        # (issued, then email queued) created together, each with its own
+        # changes.
+        compiled = []
+        tracked_batches = []
+        base_compile = BaseIrQweb._compile
+        message_model = type(self.env["mail.message"])
+        message_create = message_model.create
+
+        def compile_counting(qweb_self, template):
+            if isinstance(template, etree._Element):
+                compiled.append(template)
+            return base_compile(qweb_self, template)
+
+        def create_counting(message_self, vals_list):
+            vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
+            tracked = [
+                vals
+                for vals in vals_list
+                if vals.get("tracking_value_ids") and vals.get("model") == self.Reminder._name
+            ]
+            if tracked:
+                tracked_batches.append(len(tracked))
+            return message_create(message_self, vals_list)
+
+        automation = self._automation(batch_size=50)
+        # The invoicing test case disables tracking: this test is about it.
+        tracking = {"tracking_disable": False, "mail_notrack": False}
+        self.env.cr.precommit.run()
+        with (
+            patch.object(BaseIrQweb, "_compile", compile_counting),
+            patch.object(message_model, "create", create_counting),
+            freeze_time("2026-01-11"),
+        ):
+            taken = self.env["ir.sequence"].next_by_code("account.dunning.reminder")
+            automation.action_start()
+            self.Automation.with_context(**tracking)._cron_run_due()
+            self.env.cr.precommit.run()  # tracking values are written at commit
+            # The mail queue then delivers the emails one by one (its own
+            # transactions, outside the run).
+            self.assertEqual(tracked_batches, [5, 5])  # issued, email queued
+            self.env["mail.mail"].with_context(**tracking).process_email_queue()
+            self.env.cr.precommit.run()
+        self.env.invalidate_all()
+        run = automation.run_ids
+        self.assertEqual((run.state, run.sent_count), ("done", 5))
+        self.assertEqual(len(compiled), 1)
+        reminders = run.reminder_ids.sorted("name")
+        self.assertEqual(reminders.mapped("state"), ["sent"] * 5)
+        prefix, number = taken.rsplit("/", 1)
+        self.assertEqual(
+            reminders.mapped("name"),
+            [f"{prefix}/{int(number) + i:05d}" for i in range(1, 6)],
+        )
+        for reminder in reminders:
+            email = reminder.message_ids.filtered(
+                lambda m: m.message_type == "comment" and m.partner_ids
+            )
+            self.assertIn(f"Dear {reminder.partner_id.name},", email.body)
+            self.assertIn(reminder.line_ids.move_id.name, email.body)
+            changes = sorted(
+                (t.field_id.name, t.old_value_char or "", t.new_value_char)
+                for t in reminder.message_ids.tracking_value_ids
+                if t.field_id.name in ("state", "send_state")
+            )
+            self.assertEqual(
+                changes,
+                [
+                    ("send_state", "", "Email Queued"),
+                    ("send_state", "Email Queued", "Email Delivered"),
+                    ("state", "Draft", "Issued"),
+                    ("state", "Issued", "Sent"),
+                ],
+            )
