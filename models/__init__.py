@@ -37,6 +37,6 @@ from . import res_partner_promise
 from . import res_partner_send
 from . import account_move_next_reminder
 from . import account_dunning_reminder_cancel
-from . import account_dunning_reminder_tracking
+from . import account_dunning_reminder_mail_bulk
 from . import ir_qweb
 from . import mail_render_mixin

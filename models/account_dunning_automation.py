@@ -186,7 +186,9 @@ class AccountDunningAutomation(models.Model):
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
         for automation in self:
-            automation._partner_filter_domain()
+            self.env["account.dunning.automation.action"]._parse_domain(
+                automation.partner_domain, automation.display_name, check=True
+            )
 
     def _partner_filter_domain(self):
         self.ensure_one()

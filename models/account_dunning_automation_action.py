@@ -71,7 +71,7 @@ class AccountDunningAutomationAction(models.Model):
     @api.constrains("partner_domain")
     def _check_partner_domain(self):
         for action in self:
-            action._partner_filter_domain()
+            self._parse_domain(action.partner_domain, action.automation_id.display_name, check=True)
 
     def _partner_filter_domain(self):
         self.ensure_one()
@@ -92,13 +92,16 @@ class AccountDunningAutomationAction(models.Model):
                 )
 
     @api.model
-    def _parse_domain(self, text, owner):
-        """The customer filter ``text`` as a domain on res.partner."""
+    def _parse_domain(self, text, owner, check=False):
+        """The customer filter ``text`` as a domain on res.partner; with
+        ``check`` (when saved), also tried in a search (not at each batch of
+        a run: the search of the batch applies it)."""
         try:
             domain = safe_eval(text or "[]")
             if not isinstance(domain, list | tuple):
                 raise ValueError("not a list")
-            self.env["res.partner"].search(list(domain), limit=1)
+            if check:
+                self.env["res.partner"].search(list(domain), limit=1)
         except Exception as exc:
             raise ValidationError(
                 self.env._(

@@ -238,6 +238,10 @@ class AccountDunningReminder(models.Model):
                     for attachment in pdfs
                     if attachment.id not in (kwargs.get("attachment_ids") or [])
                 ]
+        if context.get("dunning_email"):
+            # Said to Odoo: the email carries no tracking values, so that it
+            # does not search them when rendering the email.
+            kwargs.setdefault("tracking_value_ids", [])
         message = super().message_post(**kwargs)
         if missing:
             self._warn_missing_pdfs(missing)

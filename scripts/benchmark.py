@@ -294,6 +294,22 @@ def child_run(args):
         run = automation._start_run(date.today(), scheduled=False)
         cr.commit()
         profiler = None
+        shapes = None
+        if os.environ.get("BENCH_SQL_TOP"):
+            # The most frequent query shapes (numbers blanked), to find the
+            # queries made once per item.
+            import collections
+            import re
+
+            shapes = collections.Counter()
+            execute_sql = odoo.sql_db.Cursor.execute
+
+            def counting_execute(cursor, query, params=None, log_exceptions=True):
+                text = query.code if hasattr(query, "code") else str(query)
+                shapes[re.sub(r"\d+", "N", " ".join(text.split()))[:160]] += 1
+                return execute_sql(cursor, query, params, log_exceptions)
+
+            odoo.sql_db.Cursor.execute = counting_execute
         if os.environ.get("BENCH_PROFILE"):
             import cProfile
 
@@ -312,6 +328,9 @@ def child_run(args):
         cr.commit()
         elapsed = time.perf_counter() - start
         queries = odoo.sql_db.sql_counter - queries
+        if shapes is not None:
+            for shape, count in shapes.most_common(int(os.environ["BENCH_SQL_TOP"])):
+                print(f"{count:6d} {shape}", file=sys.stderr)
         run.invalidate_recordset()
         result = {
             "reminders": run.sent_count,

@@ -462,24 +462,19 @@ class TestDunningAutomationBatch(DunningCommon):
         compiled = []
         tracked_batches = []
         base_compile = BaseIrQweb._compile
-        message_model = type(self.env["mail.message"])
-        message_create = message_model.create
+        tracking_model = type(self.env["mail.tracking.value"])
+        tracking_create = tracking_model.create
 
         def compile_counting(qweb_self, template):
             if isinstance(template, etree._Element):
                 compiled.append(template)
             return base_compile(qweb_self, template)
 
-        def create_counting(message_self, vals_list):
+        def create_counting(tracking_self, vals_list):
             vals_list = vals_list if isinstance(vals_list, list) else [vals_list]
-            tracked = [
-                vals
-                for vals in vals_list
-                if vals.get("tracking_value_ids") and vals.get("model") == self.Reminder._name
-            ]
-            if tracked:
-                tracked_batches.append(len(tracked))
-            return message_create(message_self, vals_list)
+            # the tracked messages of one creation
+            tracked_batches.append(len({vals.get("mail_message_id") for vals in vals_list}))
+            return tracking_create(tracking_self, vals_list)
 
         automation = self._automation(batch_size=50)
         # The invoicing test case disables tracking: this test is about it.
@@ -487,7 +482,7 @@ class TestDunningAutomationBatch(DunningCommon):
         self.env.cr.precommit.run()
         with (
             patch.object(BaseIrQweb, "_compile", compile_counting),
-            patch.object(message_model, "create", create_counting),
+            patch.object(tracking_model, "create", create_counting),
             freeze_time("2026-01-11"),
         ):
             taken = self.env["ir.sequence"].next_by_code("account.dunning.reminder")

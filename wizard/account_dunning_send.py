@@ -401,7 +401,13 @@ class AccountDunningSend(models.TransientModel):
             contexts[key] = context
         for key, res_ids in groups.items():
             self.env["mail.compose.message"].with_context(
-                **dict(contexts[key], default_res_ids=res_ids)
+                **dict(
+                    contexts[key],
+                    default_res_ids=res_ids,
+                    # their reply-to addresses asked once (see the reminder's
+                    # _notify_get_reply_to)
+                    dunning_reply_to={"ids": res_ids, "values": {}},
+                )
             ).create({"force_send": False})._action_send_mail()
         if queue:
             # Queued like every batch of Odoo's composer: the mail queue sends
