@@ -350,9 +350,10 @@ class AccountDunningAutomation(models.Model):
         if self._in_test_mode():
             self.env["account.dunning.automation.run"]._process_running()
             return due
+        called = time.time()
         started = self._cron_pass_start()
         budget = self._cron_time_budget()
-        if time.time() - started > budget:
+        if called - started > budget:
             # Odoo calls again in the same pass while work remains, and the
             # worker's time limit runs over all of these calls.
             self._cron_hand_over()
@@ -360,7 +361,10 @@ class AccountDunningAutomation(models.Model):
         self.env["account.dunning.automation.run"]._process_running(
             time_budget=budget - (time.time() - started)
         )
-        _CRON_PASSES[threading.get_ident()] = (started, time.time())
+        thread = threading.get_ident()
+        if _CRON_HANDOVERS.get(thread, 0.0) < called:
+            # still this pass (not handed over by _process_running)
+            _CRON_PASSES[thread] = (started, time.time())
         return due
 
     @api.model

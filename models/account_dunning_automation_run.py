@@ -22,8 +22,13 @@ MAX_BUSY_RETRIES = 3
 # per customer of the last one, aiming at half of this target.
 BATCH_TARGET_SECONDS = 20.0
 # The first batch of a run is small: its time per customer (letters, PDFs
-# of the invoices, or emails only) sets the size of the next ones.
+# of the invoices, or emails only) sets the size of the next ones. One
+# customer when PDFs are rendered: each document may be a call of the PDF
+# engine of a second or two (one per document with the unpatched
+# wkhtmltopdf of Linux distributions), a customer with five invoices
+# already ten seconds.
 FIRST_BATCH_SIZE = 5
+FIRST_BATCH_SIZE_PDF = 1
 
 
 class AccountDunningAutomationRun(models.Model):
@@ -202,6 +207,7 @@ class AccountDunningAutomationRun(models.Model):
         automation_model = self.env["account.dunning.automation"]
         started = time.monotonic()
         done = 0
+        safety_triggers = False
         while True:
             run = self.search([("state", "=", "running")], order="id", limit=1)
             if not run:
@@ -218,18 +224,23 @@ class AccountDunningAutomationRun(models.Model):
                 )
                 run.current_batch_size = size
             elif not run.current_batch_size and not automation_model._in_test_mode():
-                run.current_batch_size = min(FIRST_BATCH_SIZE, run.automation_id.batch_size)
+                run.current_batch_size = min(
+                    run._first_batch_size(), run.automation_id.batch_size
+                )
             run.batch_running = True
-            if not automation_model._in_test_mode():
-                # Should this batch be killed (time limit), Odoo gives up on
-                # the cron after three timeouts in a row until its next day:
-                # a trigger committed now brings it back in two minutes. The
-                # pass that gives up (its third timeout) deletes the triggers
-                # already due: a later one brings the run back after it.
+            if not safety_triggers and not automation_model._in_test_mode():
+                # Should a batch of this call be killed (time limit), Odoo
+                # gives up on the cron after three timeouts in a row until its
+                # next day: a trigger committed now brings it back in two
+                # minutes (a call lasts well under that: its time budget and
+                # one batch). The pass that gives up (its third timeout)
+                # deletes the triggers already due: a later one brings the run
+                # back after it.
                 now = fields.Datetime.now()
                 automation_model._trigger_cron(
                     [now + timedelta(minutes=2), now + timedelta(minutes=6)]
                 )
+                safety_triggers = True
             # A new transaction for the batch, whose locks come first.
             automation_model._commit()
             batch_start = time.monotonic()
@@ -265,6 +276,24 @@ class AccountDunningAutomationRun(models.Model):
                 automation_model._cron_hand_over()
                 break
         return done
+
+    def _first_batch_size(self):
+        """FIRST_BATCH_SIZE_PDF when a level of the company's reminder terms
+        renders PDFs (letter to print, letter or invoices attached)."""
+        self.ensure_one()
+        renders_pdf = self.env["account.dunning.level"].search_count(
+            [
+                ("company_id", "in", [self.company_id.id, False]),
+                ("term_id.active", "=", True),
+                "|",
+                "|",
+                ("send_letter", "=", True),
+                ("attach_letter", "=", True),
+                ("attach_invoices", "!=", "none"),
+            ],
+            limit=1,
+        )
+        return FIRST_BATCH_SIZE_PDF if renders_pdf else FIRST_BATCH_SIZE
 
     def _adapt_batch_size(self, processed, elapsed):
         """Size of the next batch from the time per customer of the last

@@ -374,6 +374,13 @@ class TestDunningAutomationBatch(DunningCommon):
         # A very slow server: one customer per batch, never none.
         run._adapt_batch_size(5, 200.0)
         self.assertEqual(run.current_batch_size, 1)
+        # The first batch: one customer when a level renders PDFs (a letter or
+        # invoices attached: seconds per document), five for emails alone.
+        self.assertEqual(run._first_batch_size(), 1)
+        self.env["account.dunning.level"].search([]).write(
+            {"send_letter": False, "attach_letter": False, "attach_invoices": "none"}
+        )
+        self.assertEqual(run._first_batch_size(), 5)
 
     def test_bulk_issue_reads_its_checks_once_and_refuses_per_reminder(self):
         promised = self.customers[0]
