@@ -149,7 +149,9 @@ class AccountDunningAutomationAction(models.Model):
 
     def _execute_create(self, run, as_of, partners):
         automation = self.automation_id
-        reminder_model = self.env["account.dunning.reminder"]
+        # No "created" note per reminder: the run's log lists the reminders it
+        # created, and their chatter starts with their issue.
+        reminder_model = self.env["account.dunning.reminder"].with_context(mail_create_nolog=True)
         partners = automation._filter_partners(partners, self._partner_filter_domain())
         if not partners:
             return True

@@ -209,9 +209,10 @@ class AccountDunningAutomationRun(models.Model):
         done = 0
         safety_triggers = False
         while True:
-            run = self.search([("state", "=", "running")], order="id", limit=1)
-            if not run:
+            runs = self.search([("state", "=", "running")], order="id")
+            if not runs:
                 break
+            run = runs[0]
             if run.batch_running:
                 # The previous batch of this run was killed with its process
                 # (time limit, crash): smaller batches from now on.
@@ -257,7 +258,8 @@ class AccountDunningAutomationRun(models.Model):
                 processed = 0
             done += processed
             self.env.flush_all()
-            remaining = self._remaining_customers()
+            # the runs started meanwhile are seen at the next batch
+            remaining = sum(len(r.queue or []) for r in runs if r.state == "running")
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
             automation_model._commit()
             if not remaining:
@@ -318,11 +320,6 @@ class AccountDunningAutomationRun(models.Model):
                 new_size,
             )
             self.current_batch_size = new_size
-
-    @api.model
-    def _remaining_customers(self):
-        runs = self.search([("state", "=", "running")])
-        return sum(len(run.queue or []) for run in runs)
 
     def _only_busy_left(self):
         self.ensure_one()
@@ -455,7 +452,7 @@ class AccountDunningAutomationRun(models.Model):
                 self.env["account.move.line"]._dunning_open_receivable_domain(
                     company, with_credits=True
                 )
-                + [("partner_id", "child_of", partners.ids)],
+                + self.env["account.move.line"]._dunning_partners_domain(partners),
             ),
             (
                 self.env["account.dunning.reminder"],

@@ -57,14 +57,12 @@ class AccountDunningReminder(models.Model):
         terms included) and the fees per invoice of the escalated items."""
         # As superuser: the fees are set by the reminder, never by hand.
         for reminder in self.sudo():
-            reminder.amount_fee = (
-                reminder._fixed_fee_taxed()
-                + sum(
-                    reminder.line_ids.filtered("is_new_level").mapped(
-                        "amount_fee_invoice"
-                    )
-                )
+            fee = reminder._fixed_fee_taxed() + sum(
+                reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice")
             )
+            # Written when it changes only: each write recomputes the totals.
+            if reminder.currency_id.compare_amounts(fee, reminder.amount_fee):
+                reminder.amount_fee = fee
         return self
 
     def _fixed_fee_taxed(self):
@@ -83,8 +81,18 @@ class AccountDunningReminder(models.Model):
                 values = line.move_line_id._dunning_interest_values(
                     line.level_id, reminder.date
                 )
-                # As superuser: see COMPUTED_LINE_FIELDS.
-                line.sudo().write(values)
+                # Only what changed (most often nothing): each write of a line
+                # recomputes the totals of its reminder.
+                changed = {
+                    name: value
+                    for name, value in values.items()
+                    # compared as stored (amounts rounded to their currency)
+                    if line._fields[name].convert_to_cache(value, line)
+                    != line._fields[name].convert_to_cache(line[name], line)
+                }
+                if changed:
+                    # As superuser: see COMPUTED_LINE_FIELDS.
+                    line.sudo().write(changed)
 
     def _charge_items(self):
         """Charges of the reminder, one dict each, in the reminder's currency:

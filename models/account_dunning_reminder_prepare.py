@@ -107,9 +107,7 @@ class AccountDunningReminder(models.Model):
         if not include_blocked:
             domain.append(("move_id.dunning_blocked", "=", False))
         if partners is not None:
-            domain.append(
-                ("partner_id", "child_of", partners.commercial_partner_id.ids)
-            )
+            domain += move_line_model._dunning_partners_domain(partners.commercial_partner_id)
         return move_line_model.search(domain, order="date_maturity, id")
 
     @api.model

@@ -1,7 +1,8 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import SQL
 from odoo.exceptions import AccessError, UserError
 
 from ..dunning_engine import levels as engine_levels
@@ -122,6 +123,42 @@ class AccountMoveLine(models.Model):
             ("reconciled", "=", False),
             ("amount_residual", "!=" if with_credits else ">", 0.0),
         ]
+
+    @api.model
+    def _dunning_partners_domain(self, partners):
+        """``("partner_id", "child_of", partners)`` with the contacts read
+        first (archived ones included, as child_of does): the search of the
+        items then uses the index on partner_id, where child_of is a subquery
+        the database joins against every receivable item of the company
+        (40 ms a batch at 1,000 invoices, more as the ledger grows)."""
+        # Per customer, for the transaction: the batch's lock, creation and
+        # issue ask for the same customers.
+        cache = self.env.cr.cache.setdefault("dunning_partner_family", {})
+        missing = [partner_id for partner_id in partners.ids if partner_id not in cache]
+        if missing:
+            # The contacts at every depth in one query (child_of searches
+            # them level by level: res.partner keeps no parent_path).
+            self.env["res.partner"].flush_model(["parent_id"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    WITH RECURSIVE family(root, id) AS (
+                        SELECT id, id FROM res_partner WHERE id IN %s
+                        UNION
+                        SELECT family.root, contact.id
+                          FROM res_partner contact
+                          JOIN family ON contact.parent_id = family.id
+                    )
+                    SELECT root, id FROM family
+                    """,
+                    tuple(missing),
+                )
+            )
+            for partner_id in missing:
+                cache[partner_id] = []
+            for root, contact_id in self.env.cr.fetchall():
+                cache[root].append(contact_id)
+        return [("partner_id", "in", [i for p in partners.ids for i in cache[p]])]
 
     def _dunning_due_date(self):
         self.ensure_one()
