@@ -340,6 +340,9 @@ class AccountDunningAutomationRun(models.Model):
         transaction are skipped and retried later. Returns the number of
         customers processed."""
         self.ensure_one()
+        # The contacts of the batch's customers, read once for the batch (see
+        # account.move.line._dunning_partners_domain).
+        self = self.with_context(dunning_partner_families={})  # pylint: disable=self-cls-assignment
         automation = self.automation_id.with_company(self.company_id)
         queue = list(self.queue or [])
         batch_ids = queue[: max(self.current_batch_size or automation.batch_size, 1)]

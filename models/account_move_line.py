@@ -131,9 +131,11 @@ class AccountMoveLine(models.Model):
         items then uses the index on partner_id, where child_of is a subquery
         the database joins against every receivable item of the company
         (40 ms a batch at 1,000 invoices, more as the ledger grows)."""
-        # Per customer, for the transaction: the batch's lock, creation and
-        # issue ask for the same customers.
-        cache = self.env.cr.cache.setdefault("dunning_partner_family", {})
+        # Per customer for a batch of an automation run (its lock, creation
+        # and issue ask for the same customers), read again otherwise.
+        cache = self.env.context.get("dunning_partner_families")
+        if cache is None:
+            cache = {}
         missing = [partner_id for partner_id in partners.ids if partner_id not in cache]
         if missing:
             # The contacts at every depth in one query (child_of searches

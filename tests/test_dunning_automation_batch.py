@@ -532,3 +532,25 @@ class TestDunningAutomationBatch(DunningCommon):
                     ("state", "Issued", "Sent"),
                 ],
             )
+
+    def test_items_of_contacts_at_any_depth_in_the_batch(self):
+        # The items of a customer's contacts (a contact of a contact, an
+        # archived one too) are its items: read with the customer's family in
+        # one query, locked and reminded with it.
+        customer = self.customers[2]
+        office = self.env["res.partner"].create({"name": "Office", "parent_id": customer.id})
+        clerk = self.env["res.partner"].create({"name": "Clerk", "parent_id": office.id})
+        invoice = self._invoice("2026-01-06", amount=300.0, partner=clerk)
+        clerk.active = False
+        other = self.customers[3]
+        domain = self.env["account.move.line"]._dunning_partners_domain(customer | other)
+        self.assertEqual(
+            set(domain[0][2]), {customer.id, office.id, clerk.id, other.id}
+        )
+        automation = self._automation(batch_size=50)
+        with freeze_time("2026-01-11"):
+            automation.action_start()
+            self.Automation._cron_run_due()
+        reminder = automation.run_ids.reminder_ids.filtered(lambda r: r.partner_id == customer)
+        self.assertIn(invoice, reminder.line_ids.move_id)
+        self.assertEqual(len(reminder.line_ids), 2)
