@@ -418,11 +418,7 @@ class AccountDunningAutomation(models.Model):
         if start:
             return start
         now = time.time()
-        if _CRON_HANDOVERS.get(thread.ident) and thread.ident not in _CRON_PASSES:
-            # first call of the pass woken by the hand-over (or later)
-            start = now
-            _CRON_PASSES[thread.ident] = (start, now)
-            return start
+        # (the hand-over drops the record of its pass: a new one starts here)
         start, last_seen = _CRON_PASSES.get(thread.ident, (now, 0.0))
         if now - last_seen > 5:
             start = now  # not called back to back: a new pass

@@ -454,13 +454,8 @@ class AccountDunningSend(models.TransientModel):
 
     @api.model
     def _error_text(self, exc):
-        if isinstance(exc, UserError | ValidationError):
-            return exc.args[0]
-        return self.env._(
-            "Unexpected error (%(kind)s): %(error)s",
-            kind=type(exc).__name__,
-            error=str(exc).strip() or repr(exc),
-        )
+        # The same words as the error entries of an automation run.
+        return self.env["account.dunning.automation.action"]._error_message(exc)
 
     @api.model
     def _summary_notification(self, result):
