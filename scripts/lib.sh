@@ -2,15 +2,22 @@
 # They expect an installed Odoo 18 (importable `odoo`) and PostgreSQL.
 
 MODULE=account_dunning_automation
-# The Python that runs Odoo: ODOO_PYTHON, else python3 when it imports odoo,
-# else the Odoo venv installed beside the project (../venv or ../.venv).
+# The Python that runs Odoo: ODOO_PYTHON; else, when ODOO_SRC is given, the venv
+# set up from it (ODOO_VENV, default .venv beside the checkout: see setup_odoo.sh);
+# else python3 when it imports odoo, else a venv set up earlier (.venv beside the
+# checkout, ../venv, ../.venv, /work/venv).
 _here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/setup_odoo.sh
+. "$_here/scripts/setup_odoo.sh"
 if [ -n "${ODOO_PYTHON:-}" ]; then
     PYTHON=$ODOO_PYTHON
+elif [ -n "${ODOO_SRC:-}" ]; then
+    PYTHON=${ODOO_VENV:-$_here/.venv}/bin/python
 else
     PYTHON=python3
     if ! python3 -c "import odoo" 2>/dev/null; then
-        for _candidate in "$_here/../venv/bin/python" "$_here/../.venv/bin/python" /work/venv/bin/python; do
+        for _candidate in "${ODOO_VENV:-$_here/.venv}/bin/python" "$_here/../venv/bin/python" \
+                "$_here/../.venv/bin/python" /work/venv/bin/python; do
             if [ -x "$_candidate" ] && "$_candidate" -c "import odoo" 2>/dev/null; then
                 PYTHON=$_candidate
                 break
@@ -19,7 +26,19 @@ else
     fi
 fi
 
+# Sets Odoo up (setup_odoo.sh) when it is not importable and ODOO_SRC is given or
+# Odoo's source can be downloaded; returns 1 when Odoo stays unavailable.
+ensure_odoo() {
+    odoo_available && return 0
+    [ -n "${ODOO_PYTHON:-}" ] && return 1
+    if [ -z "${ODOO_SRC:-}" ] && ! odoo_source_reachable; then
+        return 1
+    fi
+    setup_odoo && odoo_available
+}
+
 odoo_available() {
+    [ -x "$PYTHON" ] || command -v "$PYTHON" >/dev/null 2>&1 || return 1
     "$PYTHON" -c "import odoo.release, sys; sys.exit(0 if odoo.release.version_info[0] == 18 else 1)" 2>/dev/null
 }
 

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the module: creates the demo database (module installed WITH demo data)
 # if it does not exist yet, then serves Odoo on http://127.0.0.1:8069
-# (login admin / password admin). Needs an installed Odoo 18 and PostgreSQL.
+# (login admin / password admin). Without an importable Odoo 18, sets it up first
+# in .venv beside the checkout (scripts/setup_odoo.sh: from ODOO_SRC, a folder or a
+# tarball of Odoo 18.0's source, else downloaded from Odoo's official source), with
+# PostgreSQL and wkhtmltopdf from the system's packages when missing.
 #   DB=name (default dunning_demo), PORT=8069, RESET=1 to recreate the database.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,8 +14,8 @@ DB=${DB:-dunning_demo}
 PORT=${PORT:-8069}
 WORK=${WORK:-${XDG_CACHE_HOME:-$HOME/.cache}/$MODULE}
 
-if ! odoo_available; then
-    echo "Odoo 18 is not importable by '$PYTHON': install Odoo 18 (or set ODOO_PYTHON)." >&2
+if ! ensure_odoo; then
+    echo "Odoo 18 is not importable by '$PYTHON' and could not be set up: set ODOO_SRC to Odoo 18's source (a folder or a tarball), or ODOO_PYTHON to a Python that imports odoo." >&2
     exit 1
 fi
 start_postgres || { echo "PostgreSQL could not be started" >&2; exit 1; }

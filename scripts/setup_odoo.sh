@@ -52,6 +52,12 @@ setup_odoo_download_cmd() { # target-file
     fi
 }
 
+# Whether Odoo's source can be downloaded (a HEAD request, 10 s at most).
+odoo_source_reachable() {
+    command -v curl >/dev/null 2>&1 || return 1
+    curl -fsIL --max-time 10 -o /dev/null "$ODOO_URL" 2>/dev/null
+}
+
 # Puts Odoo's source (the folder holding odoo/release.py) at $1.
 _setup_unpack_source() { # dest
     local dest=$1 tmp src=${ODOO_SRC:-}
@@ -109,13 +115,15 @@ setup_odoo() {
     local base_python=${ODOO_BASE_PYTHON:-python3}
     "$base_python" -m venv "$venv" || { _setup_say "python3 -m venv failed"; return 1; }
     _setup_unpack_source "$venv/src/odoo" || return 1
-    "$venv/bin/python" -m pip install -q "setuptools<70" wheel || return 1
+    local log=$venv/setup.log
+    "$venv/bin/python" -m pip install -q "setuptools<70" wheel >>"$log" 2>&1 \
+        || { tail -20 "$log" >&2; return 1; }
     setup_odoo_requirements "$venv/src/odoo/requirements.txt" >"$venv/requirements-odoo.txt"
     _setup_say "pip install Odoo's requirements (a few minutes)"
-    "$venv/bin/python" -m pip install -q -r "$venv/requirements-odoo.txt" \
-        || { _setup_say "pip install of Odoo's requirements failed"; return 1; }
+    "$venv/bin/python" -m pip install -q -r "$venv/requirements-odoo.txt" >>"$log" 2>&1 \
+        || { tail -20 "$log" >&2; _setup_say "pip install of Odoo's requirements failed (log: $log)"; return 1; }
     # Test tools of the suite: freezegun (in the requirements), websocket-client for the tour.
-    "$venv/bin/python" -m pip install -q websocket-client pytest hypothesis >/dev/null 2>&1 || true
+    "$venv/bin/python" -m pip install -q websocket-client pytest hypothesis >>"$log" 2>&1 || true
     local site
     site=$("$venv/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
     echo "$venv/src/odoo" >"$site/odoo-src.pth"

@@ -3,7 +3,8 @@
 #
 #  1. the pure-Python engine tests (pytest), on any machine;
 #  2. static checks: Python syntax, XML well-formedness, manifest, pylint-odoo;
-#  3. when Odoo 18 is importable (ODOO_PYTHON, default python3): the packaging
+#  3. when Odoo 18 is importable (ODOO_PYTHON, python3, or the venv that
+#     scripts/setup_odoo.sh sets up from ODOO_SRC or Odoo's official source): the packaging
 #     check (`pip wheel .` builds odoo-addon-account_dunning_automation with whool,
 #     installed in a throwaway folder Odoo finds the module there with only its own
 #     addons folders as addons path), the Odoo suite (--test-tags
@@ -17,6 +18,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
+# Without an importable Odoo, set it up (scripts/setup_odoo.sh) from ODOO_SRC or,
+# when the network allows it, from Odoo's official source.
+ensure_odoo || true
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/${MODULE}.XXXXXX")
 PASSED=0
 FAILED=0
@@ -33,10 +37,10 @@ pip_ensure() { # module-name pip-spec
 }
 
 # ---------------------------------------------------------------- engine tests
-say "Engine tests (pure Python, no Odoo)"
+say "Engine tests and set-up tests (pure Python, no Odoo)"
 if pip_ensure pytest pytest && pip_ensure hypothesis hypothesis; then
     (cd "$ROOT" && PYTHONPATH="$ROOT" "$PYTHON" -m pytest -q -p no:cacheprovider \
-        dunning_engine/tests 2>&1) | tee "$WORK/pytest.log"
+        dunning_engine/tests scripts/tests 2>&1) | tee "$WORK/pytest.log"
     rc=${PIPESTATUS[0]}
     p=$(grep -Eo '[0-9]+ passed' "$WORK/pytest.log" | tail -1 | grep -Eo '[0-9]+' || echo 0)
     f=$(grep -Eo '[0-9]+ (failed|errors?)' "$WORK/pytest.log" | awk '{s += $1} END {print s + 0}')
@@ -184,7 +188,7 @@ if odoo_available; then
         fi
     fi
 else
-    say "Packaging check and Odoo suite SKIPPED: Odoo 18 is not importable by '$PYTHON' (set ODOO_PYTHON to a Python that can import odoo). Only the engine tests and static checks ran."
+    say "Packaging check and Odoo suite SKIPPED: Odoo 18 is not importable by '$PYTHON' and could not be set up (set ODOO_SRC to Odoo 18's source, a folder or a tarball, or ODOO_PYTHON to a Python that imports odoo). Only the engine tests and static checks ran."
 fi
 
 [ -n "${KEEP_LOGS:-}" ] && echo "logs kept in $WORK" || rm -rf "$WORK"
