@@ -28,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -342,6 +343,11 @@ def child_run(args):
     else:
         queries = odoo.sql_db.sql_counter
         start = time.perf_counter()
+        # Equal work: credit_control's emailer posts with Odoo's default
+        # mail_notify_force_send, which tries to deliver each email inside the
+        # run (every email an SMTP attempt); ours are queued for the mail queue
+        # cron. Both queue here, and the mail states of each side are printed.
+        env = env(context=dict(env.context, mail_notify_force_send=False))
         cc_run = env["credit.control.run"].create(
             {"date": date.today(), "policy_ids": [(6, 0, env.company.credit_policy_id.ids)]}
         )
@@ -355,6 +361,8 @@ def child_run(args):
         queries = odoo.sql_db.sql_counter - queries
         result = {"reminders": len(comms), "errors": 0, "batches": 1, "max_batch": elapsed}
     mails = env["mail.mail"].search_count([])
+    cr.execute("SELECT state, count(*) FROM mail_mail GROUP BY state ORDER BY state")
+    mail_states = dict(cr.fetchall())
     cr.close()
     result.update(
         {
@@ -362,6 +370,7 @@ def child_run(args):
             "queries": queries,
             "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "mails": mails,
+            "mail_states": mail_states,
         }
     )
     print(json.dumps(result))
@@ -413,6 +422,17 @@ def pdf_server(args, database):
     return server
 
 
+def summarize(values):
+    """Median of each figure over the rounds; the range of the times."""
+    summary = dict(values[len(values) // 2])
+    for key in ("seconds", "queries", "peak_mb", "max_batch", "load"):
+        summary[key] = statistics.median(v[key] for v in values)
+    times = [v["seconds"] for v in values]
+    summary["range"] = (min(times), max(times))
+    summary["rounds"] = len(values)
+    return summary
+
+
 def measure(args, invoices, pdf, contenders):
     data_db = f"{DB_PREFIX}_{invoices}{'_pdf' if pdf else ''}"
     subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
@@ -429,23 +449,29 @@ def measure(args, invoices, pdf, contenders):
     )
     log(f"{invoices} invoices{' (PDF)' if pdf else ''}: data ready in "
         f"{time.perf_counter() - start:.0f}s ({setup['customers']} customers)")
-    results = {}
-    for contender in contenders:
-        run_db = f"{data_db}_{contender}"
-        subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
-        psql("createdb", "-T", data_db, run_db)
-        server = pdf_server(args, run_db) if pdf else None
-        load = os.getloadavg()[0]
-        try:
-            result = child(args, "--child=run", f"--database={run_db}", f"--contender={contender}")
-        finally:
-            if server:
-                os.killpg(server.pid, 15)
-                server.wait()
-        result["load"] = load
-        results[contender] = result
-        log(f"  {contender}: {result}")
-        subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
+    runs = {contender: [] for contender in contenders}
+    for round_no in range(args.rounds):
+        # Interleaved rounds, the order alternating, so that a drift of the
+        # machine during the benchmark weighs on both contenders alike.
+        order = contenders if round_no % 2 == 0 else list(reversed(contenders))
+        for contender in order:
+            run_db = f"{data_db}_{contender}"
+            subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
+            psql("createdb", "-T", data_db, run_db)
+            server = pdf_server(args, run_db) if pdf else None
+            load = os.getloadavg()[0]
+            try:
+                result = child(args, "--child=run", f"--database={run_db}",
+                               f"--contender={contender}")
+            finally:
+                if server:
+                    os.killpg(server.pid, 15)
+                    server.wait()
+            result["load"] = load
+            runs[contender].append(result)
+            log(f"  round {round_no + 1} {contender}: {result}")
+            subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
+    results = {contender: summarize(values) for contender, values in runs.items()}
     subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
     return results
 
@@ -459,6 +485,8 @@ def main():
     parser.add_argument("--invoices", type=int)
     parser.add_argument("--pdf", action="store_true")
     parser.add_argument("--batch-size", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="interleaved rounds per size; medians and ranges are printed")
     parser.add_argument("--sizes", default="1000,10000,20000")
     parser.add_argument(
         "--pdf-invoices", type=int, default=100, help="size of the PDF run (0: none)"
@@ -483,14 +511,15 @@ def main():
         rows.append((args.pdf_invoices, True, measure(args, args.pdf_invoices, True, contenders)))
 
     print()
-    print(f"Full daily run (create + issue + send, emails queued), {PER_CUSTOMER} invoices per "
-          f"customer, batches of {args.batch_size}; {os.cpu_count()} CPUs shared, load average "
-          "at the start of each run in the last column.")
+    print(f"Full daily run (create + issue + send), {PER_CUSTOMER} invoices per customer, "
+          f"batches of {args.batch_size}, both sides' emails queued (mail states shown); "
+          f"median of {args.rounds} interleaved rounds, range of the times; {os.cpu_count()} "
+          "CPUs shared, load average at the start of the runs in the last column.")
     print()
-    header = ("| invoices | PDF | contender | time (s) | queries/invoice | peak MB "
-              "| longest batch (s) | reminders | emails | x faster | load |")
+    header = ("| invoices | PDF | contender | time (s) | range (s) | queries/invoice | peak MB "
+              "| longest batch (s) | reminders | mail states | x faster | load |")
     print(header)
-    print("|---" * 11 + "|")
+    print("|---" * 12 + "|")
     for invoices, pdf, results in rows:
         ours = results["dunning"]
         theirs = results.get("credit_control")
@@ -498,11 +527,13 @@ def main():
             ratio = ""
             if name == "dunning" and theirs:
                 ratio = f"{theirs['seconds'] / ours['seconds']:.2f}"
+            states = ", ".join(f"{k} {v}" for k, v in sorted(result["mail_states"].items()))
+            low, high = result["range"]
             print(
                 f"| {invoices} | {'yes' if pdf else 'no'} | {name} | {result['seconds']:.1f} "
-                f"| {result['queries'] / invoices:.2f} | {result['peak_mb']:.0f} "
-                f"| {result['max_batch']:.1f} | {result['reminders']} | {result['mails']} "
-                f"| {ratio} | {result['load']:.1f} |"
+                f"| {low:.1f}–{high:.1f} | {result['queries'] / invoices:.2f} "
+                f"| {result['peak_mb']:.0f} | {result['max_batch']:.1f} | {result['reminders']} "
+                f"| {states or 'none'} | {ratio} | {result['load']:.1f} |"
             )
 
     print()
