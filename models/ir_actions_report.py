@@ -16,6 +16,9 @@ _logger = logging.getLogger(__name__)
 # A text printed at the top of each record's pages when the records of a batch
 # are rendered as ONE HTML document: the PDF is split back per record by it.
 _MARKER = "DUNREC%dX"
+_MARKER_STYLE = (
+    "color:#fefefe;font-size:4px;line-height:4px;height:4px;font-family:monospace !important;"
+)
 _MARKER_RE = re.compile(r"DUNREC(\d+)X")
 
 
@@ -35,8 +38,7 @@ def _one_document(bodies, res_ids):
         # in a system font, since the unpatched Qt draws the report's web
         # fonts as shapes, without text to read back.
         marker = lxml.html.fragment_fromstring(
-            '<div style="color:#fefefe;font-size:4px;line-height:4px;height:4px;font-family:monospace !important;">%s</div>'
-            % (_MARKER % res_id)
+            '<div style="%s">%s</div>' % (_MARKER_STYLE, _MARKER % res_id)
         )
         if index == 0:
             main_body.insert(0, marker)
