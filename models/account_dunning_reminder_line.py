@@ -331,6 +331,41 @@ class AccountDunningReminderLine(models.Model):
         return values, has_new_level
 
     @api.model
+    def _dunning_raise_to_highest(self, line_values, as_of):
+        """Business Central's "Set the highest level on all lines": the
+        overdue items of the customer (same terms) are brought to the highest
+        level one of them reaches, so that one reminder, e.g. one formal
+        notice, lists them all at that level. Returns the new line values."""
+        level_model = self.env["account.dunning.level"]
+        new_levels = level_model.browse(
+            [v["level_id"] for v in line_values if v.get("is_new_level")]
+        ).filtered(lambda level: not level.is_pre_due)
+        if not new_levels:
+            return line_values
+        highest = new_levels.sorted(lambda level: (level.number, level.id))[-1]
+        result = []
+        for values in line_values:
+            move_line = self.env["account.move.line"].browse(values["move_line_id"])
+            if (
+                values["line_type"] == "overdue"
+                and values.get("term_id") == highest.term_id.id
+                and values.get("escalation") not in ("not_invoice", "exhausted", "no_terms")
+                and move_line.dunning_level_number < highest.number
+                and values["level_id"] != highest.id
+            ):
+                values = dict(
+                    self._prepare_line_vals(move_line, as_of, "overdue", highest, highest.term_id),
+                    escalation="escalated",
+                    explanation=self.env._(
+                        "Brought to level %(level)s with the other overdue items of the "
+                        "customer (highest level on all lines).",
+                        level=highest.name,
+                    ),
+                )
+            result.append(values)
+        return result
+
+    @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
         """Values of the line of ``move_line`` on a reminder at ``as_of``."""
         due_date = move_line._dunning_due_date()
