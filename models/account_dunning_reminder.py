@@ -563,6 +563,9 @@ class AccountDunningReminder(models.Model):
                     continue  # its draft is cancelled below
                 if self.env.context.get("dunning_highest_level"):
                     line_values = line_model._dunning_raise_to_highest(line_values, as_of)
+                    if line_values is None:
+                        kept |= draft  # waits for the customer's next step
+                        continue
                 values = self._reminder_values(line_values, as_of, term)
                 if draft:
                     to_refresh.append((draft, values))

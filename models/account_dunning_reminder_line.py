@@ -335,7 +335,11 @@ class AccountDunningReminderLine(models.Model):
         """Business Central's "Set the highest level on all lines": the
         overdue items of the customer (same terms) are brought to the highest
         level one of them reaches, so that one reminder, e.g. one formal
-        notice, lists them all at that level. Returns the new line values."""
+        notice, lists them all at that level. Returns the new line values,
+        or None when the customer waits: its most advanced item still has a
+        level ahead and none of its items reaches a level beyond it (an
+        invoice falling due in the middle of the customer's plan joins it at
+        its next step instead of starting a reminder of its own)."""
         level_model = self.env["account.dunning.level"]
         new_levels = level_model.browse(
             [v["level_id"] for v in line_values if v.get("is_new_level")]
@@ -343,6 +347,17 @@ class AccountDunningReminderLine(models.Model):
         if not new_levels:
             return line_values
         highest = new_levels.sorted(lambda level: (level.number, level.id))[-1]
+        current = max(
+            (
+                self.env["account.move.line"].browse(v["move_line_id"]).dunning_level_number
+                for v in line_values
+                if v["line_type"] == "overdue" and v.get("term_id") == highest.term_id.id
+            ),
+            default=0,
+        )
+        last = max(highest.term_id.level_ids.mapped("number"), default=0)
+        if highest.number <= current < last:
+            return None
         result = []
         for values in line_values:
             move_line = self.env["account.move.line"].browse(values["move_line_id"])

@@ -220,7 +220,7 @@ class AccountDunningSend(models.TransientModel):
         # An automation's send action may send a sent reminder again (its
         # "times sent at one level"): it chose them, see
         # account.dunning.automation.action._reminders_to_resend.
-        resend = self.env.context.get("dunning_resend_ids") or []
+        resend = reminders.env.context.get("dunning_resend_ids") or []
         return reminders.filtered(
             lambda r: (r.state == "issued" or (r.state == "sent" and r.id in resend))
             and r.send_state != "queued"
