@@ -383,6 +383,12 @@ def _contact_on(partner, items, terms, day, digits, customer, interest):
         i.state.due_date < day for i in debits
     ):
         return nothing
+    # Under formal notice (an overdue item at the last level): no friendly
+    # reminder after it, the items escalating go to the last level too.
+    under_notice = bool(customer.last_level_number) and any(
+        i.state.level_number >= customer.last_level_number and i.state.due_date < day
+        for i in debits
+    )
     reached = {}
     for item in debits:
         term = terms.get(item.term) if item.term is not None else None
@@ -392,7 +398,7 @@ def _contact_on(partner, items, terms, day, digits, customer, interest):
         if total <= 0 and item.state.due_date < day:
             continue  # its currency's credits cover what is overdue in it
         level = _new_level(
-            item, term, day, total, not decision.allowed, decision.cap_reached
+            item, term, day, total, not decision.allowed, decision.cap_reached or under_notice
         )
         if level is not None:
             reached[item.key] = (level, term)

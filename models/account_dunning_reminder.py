@@ -537,6 +537,9 @@ class AccountDunningReminder(models.Model):
             if partner.with_company(company).dunning_blocked:
                 continue  # its drafts are cancelled below
             contact = contacts[partner]
+            under_notice = line_model._dunning_under_notice(partner_lines, as_of)
+            if under_notice:
+                contact = dict(contact, under_notice=True)
             term = partner.with_company(company)._get_dunning_term()
             for currency, move_lines in self._dunning_group_by_currency(
                 partner_lines
@@ -552,6 +555,8 @@ class AccountDunningReminder(models.Model):
                             contact, notices_only=not contact["decision"].allowed
                         ),
                     )
+                if under_notice and not contact["decision"].cap_reached:
+                    line_values = line_model._dunning_explain_under_notice(line_values)
                 if not contact["decision"].allowed and not has_new_level:
                     # Quiet period (or a promise to pay): the items that reached
                     # a level wait for the next contact; a draft (made before a

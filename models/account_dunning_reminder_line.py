@@ -259,6 +259,10 @@ class AccountDunningReminderLine(models.Model):
         contact = contact or {}
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
         cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
+        # A customer under formal notice (an open item at the last level of
+        # its terms) gets no friendly reminder after it: the items escalating
+        # go to the last level too (issue #19).
+        cap_reached = cap_reached or bool(contact.get("under_notice"))
         rules_cache = {}
         values = []
         has_new_level = False
@@ -329,6 +333,35 @@ class AccountDunningReminderLine(models.Model):
                 line_vals.update(reminder_model._dunning_explain((line_type, {}), line, False))
                 values.append(line_vals)
         return values, has_new_level
+
+    @api.model
+    def _dunning_under_notice(self, move_lines, as_of):
+        """Whether an open overdue item of ``move_lines`` (one customer) is
+        at the last level of its terms: the customer received its formal
+        notice."""
+        return any(
+            line.dunning_level_number
+            and line.amount_residual > 0
+            and line._dunning_due_date() < as_of
+            and line.dunning_level_number
+            >= max(line.dunning_level_id.term_id.level_ids.mapped("number"), default=0)
+            for line in move_lines
+            if not line.move_id.dunning_blocked
+        )
+
+    @api.model
+    def _dunning_explain_under_notice(self, line_values):
+        """The explanation of the items brought to the last level because
+        the customer is under formal notice (not because of the cap)."""
+        for values in line_values:
+            if values.get("escalation") == "last_level":
+                level = self.env["account.dunning.level"].browse(values["level_id"])
+                values["explanation"] = self.env._(
+                    "Brought to the last level %(level)s: the customer already "
+                    "received its formal notice, no friendly reminder follows it.",
+                    level=level.name,
+                )
+        return line_values
 
     @api.model
     def _dunning_raise_to_highest(self, line_values, as_of):

@@ -1,6 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import re
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -476,3 +477,74 @@ class TestDunningActionSettings(DefaultPlanCommon):
             len(self.env["mail.mail"].search([("model", "=", "account.dunning.reminder"), ("res_id", "=", self._reminders().id)])),
             2,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningFormalNotice(DefaultPlanCommon):
+    """The formal notice as a French accountant signs it, and nothing
+    friendly after it."""
+
+    def _notice(self, partner=None):
+        """A formal notice (level 5) of ``partner`` for an invoice due on
+        2026-03-01, created on 2026-03-31 (jump mode: at once)."""
+        self.plan.write({"escalation_mode": "jump", "min_contact_days": 0})
+        invoice = self._invoice("2026-03-01", partner=partner)
+        with freeze_time("2026-03-31"):
+            reminder = self._create(partners=partner or self.partner_a)
+        self.assertEqual(reminder.level_id, self.levels[4])
+        return reminder, invoice
+
+    def test_no_friendly_reminder_after_the_formal_notice(self):
+        notice, _invoice = self._notice()
+        with freeze_time("2026-03-31"):
+            notice.action_issue()
+        self._invoice("2026-04-05")
+        with freeze_time("2026-04-07"):
+            later = self._create()
+        self.assertEqual(later.level_id, self.levels[4])
+        line = later.line_ids.filtered("is_new_level")
+        self.assertEqual(line.level_id, self.levels[4])
+        self.assertIn("formal notice", line.explanation)
+
+    def test_french_formal_notice_reads_right(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_dunning_automation"], ["fr_FR"], overwrite=True
+        )
+        self.env.company.city = "Lyon"
+        self.env["account.dunning.charges.preset"].create(
+            {"term_id": self.plan.id, "preset": "fr", "level_id": self.levels[4].id}
+        ).action_apply()
+        self.partner_a.lang = "fr_FR"
+        notice, _invoice = self._notice()
+        with freeze_time("2026-03-31"):
+            notice.action_issue()
+        self.assertTrue(notice.amount_interest)
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "account_dunning_automation.report_dunning_reminder", notice.ids
+        )[0].decode()
+        # the text as read (tags out, spaces collapsed)
+        html = " ".join(re.sub(r"<[^>]+>", " ", html).split()).replace(" ,", ",")
+        for expected in (
+            "Lettre recommandée avec accusé de réception",
+            "Objet : mise en demeure de payer",
+            "Madame, Monsieur,",
+            "Lyon, 31 mars 2026",
+            "Par la présente, nous vous mettons en demeure de nous régler la somme de",
+            "soit au plus tard le 8 avril 2026",
+            "Indemnité forfaitaire pour frais de recouvrement (art. D441-5)",
+            "L441-10",
+        ):
+            self.assertIn(expected, html)
+        self.assertNotIn("merci de ne pas tenir compte", html.lower())
+        self.assertNotIn("disregard", html.lower())
+        # the formal notice email: its own template, in French
+        template = notice._get_mail_template()
+        self.assertEqual(
+            template,
+            self.env.ref("account_dunning_automation.mail_template_dunning_formal_notice"),
+        )
+        body = template._render_field("body_html", notice.ids, compute_lang=True)[notice.id]
+        self.assertIn("Madame, Monsieur,", body)
+        self.assertIn("nous vous mettons en demeure", body)
+        self.assertNotIn("ne pas tenir compte", body)
