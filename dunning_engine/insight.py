@@ -367,6 +367,16 @@ def _issue_item(item, level, term, day, interest):
     return issued, fee, amount
 
 
+def _under_notice(customer, debits, day):
+    """The customer is under formal notice (an overdue item at the last
+    level): no friendly reminder after it, the items escalating go to the
+    last level too."""
+    return bool(customer.last_level_number) and any(
+        i.state.level_number >= customer.last_level_number and i.state.due_date < day
+        for i in debits
+    )
+
+
 # Mirrors one customer's reminder creation and issue.
 def _contact_on(partner, items, terms, day, digits, customer, interest):
     """``(contact, items after issue, customer after issue)`` of one customer
@@ -383,11 +393,8 @@ def _contact_on(partner, items, terms, day, digits, customer, interest):
         i.state.due_date < day for i in debits
     ):
         return nothing
-    # Under formal notice (an overdue item at the last level): no friendly
-    # reminder after it, the items escalating go to the last level too.
-    under_notice = bool(customer.last_level_number) and any(
-        i.state.level_number >= customer.last_level_number and i.state.due_date < day
-        for i in debits
+    decision = replace(
+        decision, cap_reached=decision.cap_reached or _under_notice(customer, debits, day)
     )
     reached = {}
     for item in debits:
@@ -398,7 +405,7 @@ def _contact_on(partner, items, terms, day, digits, customer, interest):
         if total <= 0 and item.state.due_date < day:
             continue  # its currency's credits cover what is overdue in it
         level = _new_level(
-            item, term, day, total, not decision.allowed, decision.cap_reached or under_notice
+            item, term, day, total, not decision.allowed, decision.cap_reached
         )
         if level is not None:
             reached[item.key] = (level, term)

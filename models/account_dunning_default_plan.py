@@ -50,7 +50,8 @@ class ResCompany(models.Model):
 
     @api.model
     def _dunning_setup_all_default_plans(self):
-        self.sudo().search([])._dunning_setup_default_plan()
+        # every company: a handful of records, once at install
+        self.sudo().search([])._dunning_setup_default_plan()  # pylint: disable=no-search-all
 
     def _dunning_default_record(self, name):
         """The default plan record ``name`` (term or automation) of the
@@ -76,39 +77,39 @@ class ResCompany(models.Model):
     def _dunning_texts(self, lang):
         """Names and texts of the default plan in ``lang`` (code translations
         of the module)."""
-        _ = self.with_context(lang=lang).env._
+        env = self.with_context(lang=lang).env
         return {
-            "term": _("Standard reminders"),
+            "term": env._("Standard reminders"),
             "levels": [
                 {
-                    "name": _("Payment reminder (information)"),
-                    "intro_text": _(
+                    "name": env._("Payment reminder (information)"),
+                    "intro_text": env._(
                         "<p>We inform you that the following invoices have reached "
                         "their due date.</p>"
                     ),
                 },
                 {
-                    "name": _("Payment reminder"),
-                    "intro_text": _(
+                    "name": env._("Payment reminder"),
+                    "intro_text": env._(
                         "<p>We are coming back to you about the following invoices, "
                         "which are still awaiting payment.</p>"
                     ),
-                    "closing_text": _("<p>Please settle them as soon as possible.</p>"),
+                    "closing_text": env._("<p>Please settle them as soon as possible.</p>"),
                 },
                 {
-                    "name": _("Firm reminder"),
-                    "intro_text": _(
+                    "name": env._("Firm reminder"),
+                    "intro_text": env._(
                         "<p>Despite our reminders, the following invoices remain "
                         "unpaid.</p>"
                     ),
-                    "closing_text": _(
+                    "closing_text": env._(
                         "<p>Without payment within 5 days, we will be compelled to "
                         "apply the late-payment penalties provided by law.</p>"
                     ),
                 },
                 {
-                    "name": _("Phone call"),
-                    "call_script": _(
+                    "name": env._("Phone call"),
+                    "call_script": env._(
                         "<p>Call {customer}: {amount_overdue} overdue, oldest invoice "
                         "{oldest_invoice}. Last contact: {last_contact}. Promises: "
                         "{promise_history}. Ask for a payment date and record it as a "
@@ -116,23 +117,23 @@ class ResCompany(models.Model):
                     ),
                 },
                 {
-                    "name": _("Formal notice"),
-                    "intro_text": _(
+                    "name": env._("Formal notice"),
+                    "intro_text": env._(
                         "<p>Despite our previous reminders, the invoices listed below "
                         "remain unpaid.</p>"
                     ),
-                    "closing_text": _(
+                    "closing_text": env._(
                         "<p>This formal notice makes the late-payment interest run "
                         "and allows us to take any legal action to recover our claim. "
                         "Please consider it with the utmost attention.</p>"
                     ),
                 },
             ],
-            "automation": _("Daily payment reminders"),
+            "automation": env._("Daily payment reminders"),
             "actions": [
-                _("Create the reminders due, every overdue invoice at the highest level"),
-                _("Issue levels 1 to 4 (formal notices kept in draft for a person)"),
-                _("Send levels 1 to 4"),
+                env._("Create the reminders due, every overdue invoice at the highest level"),
+                env._("Issue levels 1 to 4 (formal notices kept in draft for a person)"),
+                env._("Send levels 1 to 4"),
             ],
         }
 
@@ -275,7 +276,10 @@ class ResCompany(models.Model):
                             level,
                             field_name,
                             value,
-                            {lang: texts["levels"][index][field_name] for lang, texts in translated.items()},
+                            {
+                                lang: texts["levels"][index][field_name]
+                                for lang, texts in translated.items()
+                            },
                         )
 
     @api.model
@@ -397,5 +401,6 @@ class IrModuleModule(models.Model):
         if MODULE in modules and "res.company" in self.env:
             # A language installed after the plan was created: its texts in
             # that language too (the code translations are loaded now).
-            self.env["res.company"].sudo().search([])._dunning_translate_default_plan(langs)
+            companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+            companies._dunning_translate_default_plan(langs)
         return result

@@ -555,8 +555,6 @@ class AccountDunningReminder(models.Model):
                             contact, notices_only=not contact["decision"].allowed
                         ),
                     )
-                if under_notice and not contact["decision"].cap_reached:
-                    line_values = line_model._dunning_explain_under_notice(line_values)
                 if not contact["decision"].allowed and not has_new_level:
                     # Quiet period (or a promise to pay): the items that reached
                     # a level wait for the next contact; a draft (made before a
@@ -568,8 +566,8 @@ class AccountDunningReminder(models.Model):
                     continue  # its draft is cancelled below
                 if self.env.context.get("dunning_highest_level"):
                     line_values = line_model._dunning_raise_to_highest(line_values, as_of)
-                    if line_values is None:
-                        kept |= draft  # waits for the customer's next step
+                    if line_values is None:  # waits for the customer's next step
+                        kept |= draft
                         continue
                 values = self._reminder_values(line_values, as_of, term)
                 if draft:
@@ -756,10 +754,9 @@ class AccountDunningReminder(models.Model):
         moves = {}
         # Business Central's issue setting: the charges entry dated the issue
         # date (default), or the reminder's date as created.
-        keep_date = self.env.context.get("dunning_charges_date") == "reminder"
+        keep = self.env.context.get("dunning_charges_date") == "reminder"
         for (term, date), reminders in self.grouped(
-            lambda r: (r._fee_term(), min(r.date, issue_date) if keep_date else issue_date)
-        ).items():
+            lambda r: (r._fee_term(), min(r.date, issue_date) if keep else issue_date)).items():
             moves.update(term._post_charges(reminders, date))
         for reminder in self:
             move = moves.get(reminder)

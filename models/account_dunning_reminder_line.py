@@ -332,6 +332,10 @@ class AccountDunningReminderLine(models.Model):
                 line_vals = self._prepare_line_vals(line, as_of, line_type, False, False)
                 line_vals.update(reminder_model._dunning_explain((line_type, {}), line, False))
                 values.append(line_vals)
+        if contact.get("under_notice") and not (
+            contact.get("decision") and contact["decision"].cap_reached
+        ):
+            values = self._dunning_explain_under_notice(values)
         return values, has_new_level
 
     @api.model

@@ -135,7 +135,8 @@ class TestDunningAutomation(DunningCommon):
         self.assertEqual(run.stopped_action_id.action_type, "issue")
         # the error, and the run saying it stopped (issue #19)
         self.assertEqual(len(run.error_ids.filtered(lambda e: e.severity == "error")), 1)
-        self.assertIn("Stopped on error", run.error_ids.filtered(lambda e: e.severity == "warning").message)
+        warning = run.error_ids.filtered(lambda e: e.severity == "warning")
+        self.assertIn("Stopped on error", warning.message)
         self.assertEqual(run.sent_count, 0)
         self.assertEqual(self._reminders().state, "draft")
 
