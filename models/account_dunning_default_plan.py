@@ -69,7 +69,7 @@ class ResCompany(models.Model):
             term = company._dunning_default_record(TERM_XMLID)
             if not term:
                 term = company._dunning_create_default_term()
-                company._dunning_create_default_automation(term)
+                company._dunning_create_default_automation()
                 if not company.dunning_term_id:
                     company.dunning_term_id = term
             company._dunning_complete_default_term(term)
@@ -199,7 +199,7 @@ class ResCompany(models.Model):
         )
         return term
 
-    def _dunning_create_default_automation(self, term):
+    def _dunning_create_default_automation(self):
         """The daily automation of the plan, created paused: installing
         emails nobody, a user starts it."""
         self.ensure_one()
@@ -214,7 +214,7 @@ class ResCompany(models.Model):
                 "cadence": "custom",
                 "cadence_formula": "1D",
                 "state": "paused",
-                "term_ids": [Command.set(term.ids)],
+                # every customer: terms created later are automated too
                 "action_ids": [
                     Command.create(
                         {
