@@ -506,6 +506,17 @@ class TestDunningFormalNotice(DefaultPlanCommon):
         line = later.line_ids.filtered("is_new_level")
         self.assertEqual(line.level_id, self.levels[4])
         self.assertIn("formal notice", line.explanation)
+        # the forecast of the default daily automation plans no friendly
+        # reminder after the formal notice either
+        later.action_cancel()
+        self._invoice("2026-04-20")
+        with freeze_time("2026-04-08"):
+            self.automation.action_start()
+            contacts = self.env["account.dunning.forecast"]._compute_contacts(
+                self.env.company, self.partner_a, days=30
+            )
+        self.assertTrue(contacts)
+        self.assertEqual({c.level_number for c in contacts}, {5})
 
     def test_french_formal_notice_reads_right(self):
         self.env["res.lang"]._activate_lang("fr_FR")
