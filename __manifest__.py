@@ -23,6 +23,7 @@
         "data/ir_cron_insight_data.xml",
         "data/sms_template_data.xml",
         "data/account_dunning_reference_rate_data.xml",
+        "data/account_dunning_default_plan_data.xml",
         "views/account_dunning_reference_rate_views.xml",
         "views/account_dunning_level_views.xml",
         "views/account_dunning_term_views.xml",
@@ -49,6 +50,7 @@
             "account_dunning_automation/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "demo": [
         "demo/account_dunning_demo.xml",
     ],

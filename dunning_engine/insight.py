@@ -367,6 +367,16 @@ def _issue_item(item, level, term, day, interest):
     return issued, fee, amount
 
 
+def _under_notice(customer, debits, day):
+    """The customer is under formal notice (an overdue item at the last
+    level): no friendly reminder after it, the items escalating go to the
+    last level too."""
+    return bool(customer.last_level_number) and any(
+        i.state.level_number >= customer.last_level_number and i.state.due_date < day
+        for i in debits
+    )
+
+
 # Mirrors one customer's reminder creation and issue.
 def _contact_on(partner, items, terms, day, digits, customer, interest):
     """``(contact, items after issue, customer after issue)`` of one customer
@@ -383,6 +393,9 @@ def _contact_on(partner, items, terms, day, digits, customer, interest):
         i.state.due_date < day for i in debits
     ):
         return nothing
+    decision = replace(
+        decision, cap_reached=decision.cap_reached or _under_notice(customer, debits, day)
+    )
     reached = {}
     for item in debits:
         term = terms.get(item.term) if item.term is not None else None

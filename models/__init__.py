@@ -40,3 +40,4 @@ from . import account_dunning_reminder_cancel
 from . import account_dunning_reminder_mail_bulk
 from . import ir_qweb
 from . import mail_render_mixin
+from . import account_dunning_default_plan

@@ -38,8 +38,9 @@ class AccountDunningAutomationAction(models.Model):
     )
     name = fields.Char(string="Description")
     stop_on_error = fields.Boolean(
-        help="When this action logs an error, the automation stops: the next "
-        "actions are not run."
+        help="When this action logs an error, it still processes every customer "
+        "of the run (each error logged), and the actions after it are not run "
+        "for the whole run (as in Business Central)."
     )
     partner_domain = fields.Char(
         string="Customer Filter",
@@ -55,6 +56,35 @@ class AccountDunningAutomationAction(models.Model):
         string="List Items on Hold",
         help="Create: also list the invoices on hold (disputes) on the "
         "reminders, for information; they are never escalated nor counted.",
+    )
+    set_highest_level = fields.Boolean(
+        string="Set the Highest Level on All Lines",
+        help="Create: every overdue item of a customer reaching a new level is "
+        "brought to the highest level reached by one of them (same terms), so "
+        "that one reminder, e.g. one formal notice, lists them all.",
+    )
+    charges_date = fields.Selection(
+        [
+            ("issue", "Issue date"),
+            ("reminder", "Reminder date"),
+        ],
+        string="Date of the Charges Entry",
+        default="issue",
+        required=True,
+        help="Issue: the posting date (and invoice date) of the fees and "
+        "interest entry is replaced with the date the reminder is issued. "
+        "Reminder date: the entry keeps the date of the reminder as created.",
+    )
+    max_sends = fields.Integer(
+        string="Times Sent at One Level",
+        default=1,
+        help="Send: how many times the same reminder may be sent while its "
+        "items stay unpaid and no newer reminder replaces it (1: once).",
+    )
+    min_days_between_sends = fields.Integer(
+        string="Min. Days Between Two Sends",
+        default=7,
+        help="Send: days at least between two sends of the same reminder.",
     )
     min_level = fields.Integer(
         string="From Level",
@@ -87,6 +117,19 @@ class AccountDunningAutomationAction(models.Model):
                     self.env._(
                         "Automation %(name)s: the level range of an action must "
                         "be positive and its start not after its end.",
+                        name=action.automation_id.display_name,
+                    )
+                )
+
+    @api.constrains("max_sends", "min_days_between_sends")
+    def _check_sends(self):
+        for action in self:
+            if action.max_sends < 1 or action.min_days_between_sends < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Automation %(name)s: a reminder is sent at least once "
+                        "(Times Sent at One Level) and the days between two sends "
+                        "cannot be negative.",
                         name=action.automation_id.display_name,
                     )
                 )
@@ -160,6 +203,8 @@ class AccountDunningAutomationAction(models.Model):
             "include_not_due": self.include_not_due,
             "include_blocked": self.include_blocked,
         }
+        if self.set_highest_level:
+            reminder_model = reminder_model.with_context(dunning_highest_level=True)
         ok = True
         try:
             # All the customers of the batch at once (set-based)...
@@ -188,6 +233,8 @@ class AccountDunningAutomationAction(models.Model):
 
     def _execute_issue(self, run, as_of, partners):  # pylint: disable=unused-argument
         drafts = self._filtered_reminders("draft", partners)
+        if self.charges_date == "reminder":
+            drafts = drafts.with_context(dunning_charges_date="reminder")
         # The batch issued at once (the items' levels written in a few
         # set-based writes), one by one when one of them fails.
         return self._for_each(
@@ -205,7 +252,9 @@ class AccountDunningAutomationAction(models.Model):
         # The run's id in the context: a failed email is logged on the run,
         # and a reminder sent with a shortcoming (no PDF engine for its
         # letter) adds a warning entry to the run's log.
-        issued = self._filtered_reminders("issued", partners).with_context(
+        resend = self._reminders_to_resend(as_of, partners)
+        issued = (self._filtered_reminders("issued", partners) | resend).with_context(
+            dunning_resend_ids=resend.ids,
             dunning_run_id=run.id,
             dunning_automation_run_id=run.id,
             dunning_automation_action_id=self.id,
@@ -222,6 +271,44 @@ class AccountDunningAutomationAction(models.Model):
         failed = done.filtered(lambda r: r.send_state == "failed")
         ok = self._record_results(run, "sent_count", done - failed, errors)
         return ok and not failed
+
+    def _reminders_to_resend(self, as_of, partners):
+        """Sent reminders that may go out again (Business Central's "times a
+        reminder may be sent"): sent fewer times than ``max_sends``, the last
+        time at least ``min_days_between_sends`` days ago, still the newest
+        reminder of their customer and currency, an item still open."""
+        self.ensure_one()
+        if self.max_sends <= 1:
+            return self.env["account.dunning.reminder"]
+        sent = self._filtered_reminders("sent", partners).filtered(
+            lambda r: r.send_count < self.max_sends
+            and r.sent_date
+            and (as_of - r.sent_date).days >= self.min_days_between_sends
+        )
+        if not sent:
+            return sent
+        newer = self.env["account.dunning.reminder"].search(
+            [
+                ("partner_id", "in", sent.partner_id.ids),
+                ("company_id", "=", self.automation_id.company_id.id),
+                ("state", "in", ("issued", "sent")),
+            ]
+        )
+        latest = {}
+        for reminder in newer:
+            key = (reminder.partner_id, reminder.currency_id)
+            if key not in latest or (reminder.issue_date, reminder.id) > (
+                latest[key].issue_date,
+                latest[key].id,
+            ):
+                latest[key] = reminder
+        return sent.filtered(
+            lambda r: latest.get((r.partner_id, r.currency_id)) == r
+            and any(
+                not line._dunning_item_gone() and line.move_line_id.amount_residual > 0
+                for line in r.line_ids.filtered(lambda l: l.line_type == "overdue")
+            )
+        )
 
     def _for_each(self, run, reminders, counter, method, bulk=None):
         """Apply ``method`` to each reminder; a failing reminder gets an

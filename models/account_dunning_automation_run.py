@@ -81,6 +81,20 @@ class AccountDunningAutomationRun(models.Model):
         "of the run, updated with each committed batch.",
     )
     busy_retries = fields.Json(readonly=True, copy=False)
+    all_partner_ids = fields.Json(
+        readonly=True,
+        copy=False,
+        help="Ids of every customer of the run: each phase of the run (the "
+        "actions up to one that stops on error) goes through all of them.",
+    )
+    phase = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Index of the phase in progress: the actions are cut after each "
+        "action set to stop on error, and a phase processes every customer "
+        "before the next one starts, so that an action stopping on error has "
+        "run for all customers and the actions after it for none.",
+    )
     batch_running = fields.Boolean(
         readonly=True,
         copy=False,
@@ -164,7 +178,15 @@ class AccountDunningAutomationRun(models.Model):
         of the automation (the filters of each action apply per batch)."""
         self.ensure_one()
         ids = self._queue_partner_ids(self.automation_id)
-        self.write({"queue": ids, "customer_count": len(ids), "busy_retries": {}})
+        self.write(
+            {
+                "queue": ids,
+                "all_partner_ids": ids,
+                "phase": 0,
+                "customer_count": len(ids),
+                "busy_retries": {},
+            }
+        )
 
     @api.model
     def _queue_partner_ids(self, automation):
@@ -349,9 +371,12 @@ class AccountDunningAutomationRun(models.Model):
         partners = self.env["res.partner"].browse(batch_ids).exists()
         busy = self._lock_customers(partners)
         ready = partners - busy
-        stopped = False
-        if ready:
-            stopped = self._run_actions(automation, ready)
+        phases = self._phases(automation)
+        phase = phases[self.phase] if self.phase < len(phases) else automation.action_ids.browse()
+        if ready and phase:
+            failed = self._run_actions(automation, ready, phase)
+            if failed and not self.stopped_action_id:
+                self.stopped_action_id = failed
         retries = dict(self.busy_retries or {})
         requeue = []
         for partner in busy:
@@ -378,12 +403,24 @@ class AccountDunningAutomationRun(models.Model):
             "batch_count": self.batch_count + 1,
             "batch_running": False,
         }
-        if stopped or not rest:
+        if not rest and not self.stopped_action_id and self.phase + 1 < len(phases):
+            # The next phase goes through every customer again.
+            values.update(
+                {
+                    "phase": self.phase + 1,
+                    "queue": list(self.all_partner_ids or []),
+                    "busy_retries": {},
+                    "done_count": 0,
+                }
+            )
+        elif not rest:
+            if self.stopped_action_id:
+                self._log_stop(phases)
             values.update(
                 {
                     "end": fields.Datetime.now(),
                     "state": "stopped"
-                    if stopped
+                    if self.stopped_action_id
                     else (
                         "error"
                         if self.error_ids.filtered(lambda e: e.severity == "error")
@@ -414,10 +451,59 @@ class AccountDunningAutomationRun(models.Model):
             {"state": "error", "end": fields.Datetime.now(), "queue": [], "batch_running": False}
         )
 
-    def _run_actions(self, automation, partners):
-        """Run the actions of the automation for ``partners``; return True
-        when an action set to stop on error logged one."""
+    @api.model
+    def _phases(self, automation):
+        """The actions of ``automation`` in order, cut after each action set
+        to stop on error: Business Central runs an action for every customer
+        before the next one, and batching must not change what "stop on
+        error" means (the failing action processes everyone, the following
+        ones nobody)."""
+        phases = []
+        current = automation.action_ids.browse()
         for action in automation.action_ids.sorted(lambda a: (a.sequence, a.id)):
+            current |= action
+            if action.stop_on_error:
+                phases.append(current)
+                current = current.browse()
+        if current:
+            phases.append(current)
+        return phases
+
+    def _log_stop(self, phases):
+        """Say in the run's log which action stopped the run, why, and which
+        actions were not run."""
+        self.ensure_one()
+        action = self.stopped_action_id
+        skipped = self.env["account.dunning.automation.action"]
+        for phase in phases[self.phase + 1 :]:
+            skipped |= phase
+        errors = self.error_ids.filtered(lambda e: e.action_id == action and e.severity == "error")
+        self._log_error(
+            action,
+            self.env._(
+                "Stopped on error: %(action)s logged %(count)s error(s) (first: "
+                "%(error)s) and is set to stop on error. It processed every customer "
+                "of the run; the following actions were not run: %(skipped)s.",
+                action=action.name or action._fields["action_type"].convert_to_export(
+                    action.action_type, action
+                ),
+                count=len(errors),
+                error=errors[:1].message or "",
+                skipped=", ".join(
+                    a.name
+                    or a._fields["action_type"].convert_to_export(a.action_type, a)
+                    for a in skipped
+                )
+                or self.env._("none"),
+            ),
+            severity="warning",
+        )
+
+    def _run_actions(self, automation, partners, actions=None):
+        """Run ``actions`` (the automation's, by default) for ``partners``;
+        return the first action set to stop on error that logged one."""
+        actions = automation.action_ids if actions is None else actions
+        for action in actions.sorted(lambda a: (a.sequence, a.id)):
             try:
                 with self.env.cr.savepoint():
                     ok = action._execute(self, self.date, partners)
@@ -434,9 +520,9 @@ class AccountDunningAutomationRun(models.Model):
                 )
                 ok = False
             if not ok and action.stop_on_error:
-                self.stopped_action_id = action
-                return True
-        return False
+                # the last action of its phase: nothing after it runs
+                return action
+        return self.env["account.dunning.automation.action"]
 
     def _lock_customers(self, partners):
         """Lock the open items and the draft or issued reminders of

@@ -236,6 +236,19 @@ class AccountDunningLevel(models.Model):
         sanitize=True,
         help="Text printed after the list of invoices.",
     )
+    is_formal_notice = fields.Boolean(
+        string="Formal Notice",
+        help="The letter of this level is a formal notice (mise en demeure): "
+        "subject line, salutation, the sentence putting the customer on notice "
+        "with the deadline, the registered-letter mention, place and date, and "
+        "no \"please disregard\" sentence.",
+    )
+    indemnity_label = fields.Char(
+        translate=True,
+        help="Label of the fee per invoice on the letter, e.g. \"Fixed indemnity "
+        "for recovery costs (art. D441-5)\" in France; \"Fixed recovery "
+        "indemnities\" when empty.",
+    )
     # The legal basis of the interest and indemnity (e.g. articles L441-10 and
     # D441-5 of the French Commercial Code), printed on the letter of the level.
     legal_text = fields.Html(string="Legal Mentions", translate=True)
@@ -336,6 +349,13 @@ class AccountDunningLevel(models.Model):
     @api.constrains("delay_days", "sequence", "term_id")
     def _check_term_delays(self):
         self.term_id._check_levels()
+
+    @api.constrains(
+        "fee_type", "fee_amount", "fee_percent", "fee_min", "fee_per_invoice",
+        "interest_rate_type", "interest_rate", "delay_days", "term_id",
+    )
+    def _check_term_charges_setup(self):
+        self.term_id._check_charges_setup()
 
     @api.depends("term_id.name", "name")
     def _compute_display_name(self):

@@ -537,6 +537,9 @@ class AccountDunningReminder(models.Model):
             if partner.with_company(company).dunning_blocked:
                 continue  # its drafts are cancelled below
             contact = contacts[partner]
+            under_notice = line_model._dunning_under_notice(partner_lines, as_of)
+            if under_notice:
+                contact = dict(contact, under_notice=True)
             term = partner.with_company(company)._get_dunning_term()
             for currency, move_lines in self._dunning_group_by_currency(
                 partner_lines
@@ -561,6 +564,11 @@ class AccountDunningReminder(models.Model):
                     continue
                 if not has_new_level:
                     continue  # its draft is cancelled below
+                if self.env.context.get("dunning_highest_level"):
+                    line_values = line_model._dunning_raise_to_highest(line_values, as_of)
+                    if line_values is None:  # waits for the customer's next step
+                        kept |= draft
+                        continue
                 values = self._reminder_values(line_values, as_of, term)
                 if draft:
                     to_refresh.append((draft, values))
@@ -744,8 +752,12 @@ class AccountDunningReminder(models.Model):
         # The charges are posted by the terms of each reminder (its journals
         # and accounts), in the currency of the reminder.
         moves = {}
-        for term, reminders in self.grouped(lambda r: r._fee_term()).items():
-            moves.update(term._post_charges(reminders, issue_date))
+        # Business Central's issue setting: the charges entry dated the issue
+        # date (default), or the reminder's date as created.
+        keep = self.env.context.get("dunning_charges_date") == "reminder"
+        for (term, date), reminders in self.grouped(
+            lambda r: (r._fee_term(), min(r.date, issue_date) if keep else issue_date)).items():
+            moves.update(term._post_charges(reminders, date))
         for reminder in self:
             move = moves.get(reminder)
             reminder.sudo().write(

@@ -1,7 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from ..dunning_engine import references as engine_references
 from ..dunning_engine import totals as engine_totals
@@ -50,6 +50,24 @@ class AccountDunningReminder(models.Model):
             self.amount_overdue + self.amount_credit,
             self.currency_id,
             self.date or fields.Date.today(),
+        )
+
+    def _formal_notice_sentence(self):
+        """The sentence of a formal notice that puts the customer on notice:
+        the sum, the deadline and the consequence, in the context's language
+        (the customer's when the letter is rendered)."""
+        self.ensure_one()
+        return self.env._(
+            "We hereby put you on notice to pay us the sum of %(amount)s within "
+            "%(days)s days of this letter, that is by %(date)s at the latest. "
+            "Failing payment by that date, we will take legal action to recover "
+            "our claim, without further notice, the costs of the proceedings "
+            "being charged to you.",
+            amount=tools.format_amount(self.env, self.amount_total, self.currency_id),
+            days=self.level_id.payment_delay_days,
+            date=tools.format_date(
+                self.env, self.payment_due_date or self.date, date_format="long"
+            ),
         )
 
     def _set_fee(self):

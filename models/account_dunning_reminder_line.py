@@ -259,6 +259,10 @@ class AccountDunningReminderLine(models.Model):
         contact = contact or {}
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
         cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
+        # A customer under formal notice (an open item at the last level of
+        # its terms) gets no friendly reminder after it: the items escalating
+        # go to the last level too (issue #19).
+        cap_reached = cap_reached or bool(contact.get("under_notice"))
         rules_cache = {}
         values = []
         has_new_level = False
@@ -328,7 +332,90 @@ class AccountDunningReminderLine(models.Model):
                 line_vals = self._prepare_line_vals(line, as_of, line_type, False, False)
                 line_vals.update(reminder_model._dunning_explain((line_type, {}), line, False))
                 values.append(line_vals)
+        if contact.get("under_notice") and not (
+            contact.get("decision") and contact["decision"].cap_reached
+        ):
+            values = self._dunning_explain_under_notice(values)
         return values, has_new_level
+
+    @api.model
+    def _dunning_under_notice(self, move_lines, as_of):
+        """Whether an open overdue item of ``move_lines`` (one customer) is
+        at the last level of its terms: the customer received its formal
+        notice."""
+        return any(
+            line.dunning_level_number
+            and line.amount_residual > 0
+            and line._dunning_due_date() < as_of
+            and line.dunning_level_number
+            >= max(line.dunning_level_id.term_id.level_ids.mapped("number"), default=0)
+            for line in move_lines
+            if not line.move_id.dunning_blocked
+        )
+
+    @api.model
+    def _dunning_explain_under_notice(self, line_values):
+        """The explanation of the items brought to the last level because
+        the customer is under formal notice (not because of the cap)."""
+        for values in line_values:
+            if values.get("escalation") == "last_level":
+                level = self.env["account.dunning.level"].browse(values["level_id"])
+                values["explanation"] = self.env._(
+                    "Brought to the last level %(level)s: the customer already "
+                    "received its formal notice, no friendly reminder follows it.",
+                    level=level.name,
+                )
+        return line_values
+
+    @api.model
+    def _dunning_raise_to_highest(self, line_values, as_of):
+        """Business Central's "Set the highest level on all lines": the
+        overdue items of the customer (same terms) are brought to the highest
+        level one of them reaches, so that one reminder, e.g. one formal
+        notice, lists them all at that level. Returns the new line values,
+        or None when the customer waits: its most advanced item still has a
+        level ahead and none of its items reaches a level beyond it (an
+        invoice falling due in the middle of the customer's plan joins it at
+        its next step instead of starting a reminder of its own)."""
+        level_model = self.env["account.dunning.level"]
+        new_levels = level_model.browse(
+            [v["level_id"] for v in line_values if v.get("is_new_level")]
+        ).filtered(lambda level: not level.is_pre_due)
+        if not new_levels:
+            return line_values
+        highest = new_levels.sorted(lambda level: (level.number, level.id))[-1]
+        current = max(
+            (
+                self.env["account.move.line"].browse(v["move_line_id"]).dunning_level_number
+                for v in line_values
+                if v["line_type"] == "overdue" and v.get("term_id") == highest.term_id.id
+            ),
+            default=0,
+        )
+        last = max(highest.term_id.level_ids.mapped("number"), default=0)
+        if highest.number <= current < last:
+            return None
+        result = []
+        for values in line_values:
+            move_line = self.env["account.move.line"].browse(values["move_line_id"])
+            if (
+                values["line_type"] == "overdue"
+                and values.get("term_id") == highest.term_id.id
+                and values.get("escalation") not in ("not_invoice", "exhausted", "no_terms")
+                and move_line.dunning_level_number < highest.number
+                and values["level_id"] != highest.id
+            ):
+                values = dict(
+                    self._prepare_line_vals(move_line, as_of, "overdue", highest, highest.term_id),
+                    escalation="escalated",
+                    explanation=self.env._(
+                        "Brought to level %(level)s with the other overdue items of the "
+                        "customer (highest level on all lines).",
+                        level=highest.name,
+                    ),
+                )
+            result.append(values)
+        return result
 
     @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):

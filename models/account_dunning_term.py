@@ -10,6 +10,9 @@ from odoo.tools import format_amount
 
 from ..dunning_engine import bounds as engine_bounds
 from ..dunning_engine import contact as engine_contact
+from ..dunning_engine import plan as engine_plan
+
+THANKS_XMLID = "account_dunning_automation.mail_template_dunning_thanks"
 
 
 class AccountDunningTerm(models.Model):
@@ -57,7 +60,10 @@ class AccountDunningTerm(models.Model):
     )
     min_contact_days = fields.Integer(
         string="Min. Days Between Reminders",
-        default=7,
+        # The seeds' rule of thumb is 5 to 7 days: 5 keeps their own scenario
+        # (J+1, J+7, J+14, J+21, J+30) as typed, 7 would shift it a day at
+        # every step.
+        default=5,
         help="Minimum number of days between two reminders to the same "
         "customer (0: no minimum). One reminder carries every item that "
         "reached its next level by then; an item reaching a level in between "
@@ -124,9 +130,16 @@ class AccountDunningTerm(models.Model):
         "mail.template",
         string="Thank-You Email",
         domain="[('model', '=', 'account.dunning.reminder')]",
+        default=lambda self: self.env.ref(THANKS_XMLID, raise_if_not_found=False),
         help="Sent once to a customer who received a reminder and has nothing "
         "overdue left after a payment (in the customer's language, as the "
         "template says). No thank-you when empty.",
+    )
+    plan_explanation = fields.Text(
+        string="What the Policy Does to the Plan",
+        compute="_compute_plan_explanation",
+        help="The days each level goes out for one invoice reminded on time, "
+        "once the contact policy is applied to the configured delays.",
     )
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
@@ -145,6 +158,77 @@ class AccountDunningTerm(models.Model):
             term.partner_count = partner_model.with_company(
                 term.company_id
             ).search_count([("dunning_term_id", "=", term.id)])
+
+    @api.depends(
+        "level_ids.delay_days",
+        "level_ids.sequence",
+        "level_ids.name",
+        "min_contact_days",
+        "max_contacts_before_last",
+    )
+    def _compute_plan_explanation(self):
+        for term in self:
+            term.plan_explanation = term._explain_plan()
+
+    def _explain_plan(self):
+        """Say, in the user's language, on which days after the due date
+        each level goes out once the contact policy applies, e.g. "J+1, J+7,
+        J+14 are kept; a level less than 5 days after the previous one
+        waits"."""
+        self.ensure_one()
+        levels = self.level_ids._sorted_by_sequence()
+        if not levels:
+            return False
+        planned = engine_plan.effective_days(levels.mapped("delay_days"), self.min_contact_days)
+
+        def day(value):
+            return f"J{value:+d}"
+
+        parts = []
+        kept = [day(p.configured) for p in planned if not p.shifted]
+        if kept:
+            parts.append(
+                self.env._("%(days)s are kept as configured.", days=", ".join(kept))
+            )
+        for level, item in zip(levels, planned, strict=True):
+            if item.shifted:
+                parts.append(
+                    self.env._(
+                        "%(level)s, configured on %(configured)s, goes out on "
+                        "%(effective)s: less than %(min)s days after the previous "
+                        "reminder, it waits.",
+                        level=level.name,
+                        configured=day(item.configured),
+                        effective=day(item.effective),
+                        min=self.min_contact_days,
+                    )
+                )
+        if self.min_contact_days:
+            parts.append(
+                self.env._(
+                    "A level less than %(min)s days after the previous reminder to "
+                    "the customer waits until then; one reminder carries every "
+                    "invoice of the customer that reached a level by that day.",
+                    min=self.min_contact_days,
+                )
+            )
+        else:
+            parts.append(
+                self.env._(
+                    "No minimum between two reminders: each invoice reaching a "
+                    "level makes a reminder on that day."
+                )
+            )
+        if self.max_contacts_before_last and len(levels) > 1:
+            parts.append(
+                self.env._(
+                    "After %(count)s reminders before the last level, the next "
+                    "one is the last level (%(level)s).",
+                    count=self.max_contacts_before_last,
+                    level=levels[-1].name,
+                )
+            )
+        return "\n".join(parts)
 
     def _get_engine_levels(self, currency=None, date=None):
         """Return the levels of the terms as engine rules, in level order; with
@@ -214,6 +298,76 @@ class AccountDunningTerm(models.Model):
                         )
                     )
                 previous = level
+
+    @api.constrains(
+        "journal_id",
+        "fee_invoice_journal_id",
+        "fee_tax_ids",
+        "indemnity_account_id",
+        "fee_account_id",
+        "interest_account_id",
+        "level_ids",
+    )
+    def _check_charges_setup(self):
+        """Refuse, when saved, terms whose charges could never be posted: a
+        run would fail with the same error every day."""
+        for term in self:
+            for level in term.level_ids._sorted_by_sequence():
+                missing = term._charges_setup_missing(level)
+                if missing:
+                    field, reason = missing[0]
+                    raise ValidationError(
+                        self.env._(
+                            "Reminder terms %(term)s: level %(level)s %(reason)s, so "
+                            "the field \"%(field)s\" of the terms must be set.",
+                            term=term.display_name,
+                            level=level.name,
+                            reason=reason,
+                            field=term._fields[field].get_description(self.env)["string"],
+                        )
+                    )
+                if (
+                    (level.fee_per_invoice or level._has_interest() or (
+                        level._has_fee() and not term.fee_tax_ids))
+                    and term.journal_id.type == "sale"
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "Reminder terms %(term)s: the fees journal %(journal)s is a "
+                            "sales journal; the fees entries without taxes of level "
+                            "%(level)s need a general journal (field \"%(field)s\").",
+                            term=term.display_name,
+                            journal=term.journal_id.display_name,
+                            level=level.name,
+                            field=term._fields["journal_id"].get_description(self.env)[
+                                "string"
+                            ],
+                        )
+                    )
+
+    def _charges_setup_missing(self, level):
+        """``[(field name, reason)]`` the terms miss to post what ``level``
+        charges."""
+        self.ensure_one()
+        missing = []
+        has_fee = level._has_fee()
+        untaxed = bool(level.fee_per_invoice or level._has_interest() or (
+            has_fee and not self.fee_tax_ids))
+        if level.fee_per_invoice and not self.indemnity_account_id:
+            missing.append(("indemnity_account_id", self.env._("charges a fee per invoice")))
+        if level._has_interest() and not self.interest_account_id:
+            missing.append(("interest_account_id", self.env._("charges interest")))
+        if has_fee and not self.fee_account_id:
+            missing.append(("fee_account_id", self.env._("charges a fee")))
+        if untaxed and not self.journal_id:
+            missing.append(
+                ("journal_id", self.env._("charges fees or interest without taxes"))
+            )
+        if has_fee and self.fee_tax_ids and not self.fee_invoice_journal_id:
+            missing.append(
+                ("fee_invoice_journal_id", self.env._("charges a fee with taxes"))
+            )
+        return missing
 
     # ------------------------------------------------------------------
     # Posting of the charges of reminders (their fees entry)

@@ -91,9 +91,25 @@ class TestDunningAutomation(DunningCommon):
         self.assertFalse(run.error_ids)
         self.assertEqual(run.state, "done")
 
-    def test_error_logged_and_other_reminders_go_on(self):
-        # Fees without accounts: issuing partner A's reminder fails.
+    def _fees_on_a_deprecated_account(self):
+        """Level 1 charges a fee on an account deprecated since: valid when
+        saved (terms missing an account are refused then, issue #19), the
+        posting fails at issue."""
+        account = self.company_data["default_account_revenue"].copy(
+            {"code": "758900", "name": "Reminder fees (closed)"}
+        )
+        self.term.write(
+            {
+                "journal_id": self.company_data["default_journal_misc"].id,
+                "fee_account_id": account.id,
+            }
+        )
         self.level_1.fee_amount = 10.0
+        account.deprecated = True
+
+    def test_error_logged_and_other_reminders_go_on(self):
+        # Fees on a deprecated account: issuing partner A's reminder fails.
+        self._fees_on_a_deprecated_account()
         other_term = self._create_term("No fees", [("Only", 1, {})])
         self.partner_b.dunning_term_id = other_term
         self._invoice("2026-01-05")
@@ -102,14 +118,14 @@ class TestDunningAutomation(DunningCommon):
         run = self._run(automation, "2026-01-11")
         self.assertEqual(run.state, "error")
         self.assertEqual(run.error_ids.partner_id, self.partner_a)
-        self.assertIn("fees journal", run.error_ids.message)
+        self.assertIn("deprecated", run.error_ids.message)
         self.assertEqual(run.error_ids.action_id.action_type, "issue")
         self.assertEqual(self._reminders().state, "draft")
         self.assertEqual(self._reminders(self.partner_b).state, "sent")
         self.assertEqual((run.issued_count, run.sent_count), (1, 1))
 
     def test_stop_on_error(self):
-        self.level_1.fee_amount = 10.0
+        self._fees_on_a_deprecated_account()
         self._invoice("2026-01-05")
         automation = self._automation(
             ["create", {"action_type": "issue", "stop_on_error": True}, "send"]
@@ -117,7 +133,10 @@ class TestDunningAutomation(DunningCommon):
         run = self._run(automation, "2026-01-11")
         self.assertEqual(run.state, "stopped")
         self.assertEqual(run.stopped_action_id.action_type, "issue")
-        self.assertEqual(len(run.error_ids), 1)
+        # the error, and the run saying it stopped (issue #19)
+        self.assertEqual(len(run.error_ids.filtered(lambda e: e.severity == "error")), 1)
+        warning = run.error_ids.filtered(lambda e: e.severity == "warning")
+        self.assertIn("Stopped on error", warning.message)
         self.assertEqual(run.sent_count, 0)
         self.assertEqual(self._reminders().state, "draft")
 

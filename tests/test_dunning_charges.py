@@ -155,14 +155,16 @@ class TestDunningCharges(DunningCommon):
 
     def test_next_interest_from_last_charged_date(self):
         self.partner_a.dunning_term_id = self.term
-        self.level_2.interest_rate = 12.15
-        self.level_4.interest_rate = 12.15
+        # the accounts first: a level charging interest without them is
+        # refused when saved (issue #19)
         self.term.write(
             {
                 "journal_id": self.company_data["default_journal_misc"].id,
                 "interest_account_id": self.interest_account.id,
             }
         )
+        self.level_2.interest_rate = 12.15
+        self.level_4.interest_rate = 12.15
         invoice = self._invoice("2026-01-10", 1000.0)
         for day in ("2026-01-11", "2026-01-17", "2026-01-24", "2026-02-09"):
             with freeze_time(day):
@@ -217,13 +219,10 @@ class TestDunningCharges(DunningCommon):
         self.assertTrue(invoice_line.amount_interest)
 
     def test_indemnity_needs_its_account(self):
+        # Refused when saved since issue #19 (it failed at every issue before).
         self.term_fr.indemnity_account_id = False
-        self._apply_preset(self.term_fr, self.fr_reminder)
-        self._invoice("2026-03-02", 1000.0)
-        with freeze_time("2026-03-09"):
-            reminder = self._create()
-            with self.assertRaisesRegex(UserError, "recovery indemnity account"):
-                reminder.action_issue()
+        with self.assertRaisesRegex(ValidationError, "Recovery Indemnity Account"):
+            self._apply_preset(self.term_fr, self.fr_reminder)
 
     # ------------------------------------------------------ partial payment
 
@@ -368,13 +367,10 @@ class TestDunningCharges(DunningCommon):
         self.assertFalse(self._receivable_line(move)._dunning_charges_fee_per_invoice())
 
     def test_misc_entry_refused_in_a_sales_journal(self):
+        # Refused when saved since issue #19 (it failed at every issue before).
         self.fr_reminder.fee_amount = 10.0
-        self.term_fr.journal_id = self.company_data["default_journal_sale"]
-        self._invoice("2026-03-02", 1000.0)
-        with freeze_time("2026-03-09"):
-            reminder = self._create()
-            with self.assertRaisesRegex(UserError, "cannot go in the sales journal"):
-                reminder.action_issue()
+        with self.assertRaisesRegex(ValidationError, "sales journal"):
+            self.term_fr.journal_id = self.company_data["default_journal_sale"]
 
     # ------------------------------------------------------------- jump
 

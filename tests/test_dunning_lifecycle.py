@@ -5,7 +5,7 @@ from datetime import date
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from ..dunning_engine.references import is_valid_rf
@@ -149,7 +149,17 @@ class TestDunningLifecycle(DunningCommon):
         self.assertEqual(lines.mapped("dunning_fee_charged"), [False, False])
 
     def test_fees_without_accounts_refused(self):
-        self.level_1.fee_amount = 15.0
+        # Refused when saved since issue #19, naming the field...
+        with self.assertRaisesRegex(ValidationError, "Fees Account"):
+            self.level_1.fee_amount = 15.0
+        self.env.invalidate_all()
+        # ... and still at issue for terms saved before that check (a
+        # database upgraded from an earlier version), written here in SQL.
+        self.env.cr.execute(
+            "UPDATE account_dunning_level SET fee_amount = 15.0 WHERE id = %s",
+            [self.level_1.id],
+        )
+        self.env.invalidate_all()
         self._invoice("2026-01-01")
         with freeze_time("2026-01-11"):
             reminder = self._create()

@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields, models
+from odoo.tools import is_html_empty
 
 # Points above the ECB reference rate and fixed recovery indemnity (EUR) per
 # invoice paid late: French Code de commerce L441-10 and D441-5; EU directive
@@ -66,6 +67,47 @@ class AccountDunningChargesPreset(models.TransientModel):
             "transactions, articles 2 and 6).</p>"
         )
 
+    def _indemnity_label(self):
+        """Label of the fee per invoice on the letter, in the context's
+        language."""
+        self.ensure_one()
+        if self.preset == "fr":
+            return self.env._("Fixed indemnity for recovery costs (art. D441-5)")
+        return self.env._("Fixed compensation for recovery costs (Directive 2011/7/EU, art. 6)")
+
+    def _formal_notice_texts(self):
+        """Texts of a formal notice left empty, in the context's language."""
+        self.ensure_one()
+        return {
+            "intro_text": self.env._(
+                "<p>Despite our previous reminders, the invoices listed below "
+                "remain unpaid.</p>"
+            ),
+            "closing_text": self.env._(
+                "<p>This formal notice makes the late-payment interest run "
+                "and allows us to take any legal action to recover our claim. "
+                "Please consider it with the utmost attention.</p>"
+            ),
+        }
+
+    def _write_translated(self, records, values_by_lang):
+        """Write ``values_by_lang["en_US"]`` on ``records`` and its
+        translations in the other installed languages."""
+        records.with_context(lang="en_US").write(values_by_lang["en_US"])
+        company_model = self.env["res.company"]
+        for record in records:
+            for field_name, source in values_by_lang["en_US"].items():
+                company_model._dunning_translate_field(
+                    record,
+                    field_name,
+                    source,
+                    {
+                        lang: values[field_name]
+                        for lang, values in values_by_lang.items()
+                        if lang != "en_US"
+                    },
+                )
+
     def action_apply(self):
         self.ensure_one()
         preset = PRESETS[self.preset]
@@ -98,4 +140,43 @@ class AccountDunningChargesPreset(models.TransientModel):
             levels.flush_recordset(["legal_text"])
             for level in levels:
                 level.update_field_translations("legal_text", translations)
+        langs = [code for code, _name in self.env["res.lang"].get_installed()]
+        self._write_translated(
+            levels,
+            {
+                code: {"indemnity_label": self.with_context(lang=code)._indemnity_label()}
+                for code in ["en_US", *langs]
+            },
+        )
+        # The last level is the formal notice (mise en demeure): its letter
+        # and email say so, and its texts are written when left empty.
+        last = term.level_ids.sorted("number")[-1:]
+        if last in levels:
+            values = {"is_formal_notice": True}
+            template = self.env.ref(
+                "account_dunning_automation.mail_template_dunning_formal_notice",
+                raise_if_not_found=False,
+            )
+            if template and not last.mail_template_id:
+                values["mail_template_id"] = template.id
+            last.write(values)
+            empty = [
+                name
+                for name in ("intro_text", "closing_text")
+                if is_html_empty(last.with_context(lang="en_US")[name])
+            ]
+            if empty:
+                self._write_translated(
+                    last,
+                    {
+                        code: {
+                            name: text
+                            for name, text in self.with_context(lang=code)
+                            ._formal_notice_texts()
+                            .items()
+                            if name in empty
+                        }
+                        for code in ["en_US", *langs]
+                    },
+                )
         return {"type": "ir.actions.act_window_close"}

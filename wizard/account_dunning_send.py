@@ -217,7 +217,14 @@ class AccountDunningSend(models.TransientModel):
         """Issued and not delivered: a reminder is never sent twice by a batch;
         one whose email failed gets the same email again, one whose email is
         still queued waits for the mail queue."""
-        return reminders.filtered(lambda r: r.state == "issued" and r.send_state != "queued")
+        # An automation's send action may send a sent reminder again (its
+        # "times sent at one level"): it chose them, see
+        # account.dunning.automation.action._reminders_to_resend.
+        resend = reminders.env.context.get("dunning_resend_ids") or []
+        return reminders.filtered(
+            lambda r: (r.state == "issued" or (r.state == "sent" and r.id in resend))
+            and r.send_state != "queued"
+        )
 
     @api.model
     def _send_reminders(self, reminders, queue_emails=False):

@@ -328,3 +328,17 @@ def test_forecast_notice_in_quiet_period_not_counted():
         (7, True, ("b",)),
         (13, False, ("a", "b")),
     ]
+
+
+def test_forecast_no_friendly_reminder_after_the_formal_notice():
+    """An invoice falling due after the customer's formal notice (an item
+    still open at the last level) goes to the last level: the forecast never
+    plans a friendly reminder after a formal notice."""
+    notice = _item(
+        "a", due=DUE - timedelta(days=30), level_number=3, reminder_count=3,
+        last_reminder_date=DUE - timedelta(days=1),
+    )
+    contacts = insight.forecast_contacts(
+        [notice, _item("b")], _spaced_terms(), _days(DUE, 30), customers={"A": _customer(5)}
+    )
+    assert [(c.date.day, c.level_number, c.items) for c in contacts] == [(6, 3, ("b",))]
