@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
-SKIP_DIRS = {".git", "__pycache__", ".ci"}
+SKIP_DIRS = {".venv", ".git", "__pycache__", ".ci"}
 
 
 def iter_files(root, suffix):
