@@ -561,31 +561,37 @@ class AccountDunningReminder(models.Model):
                     continue
                 if not has_new_level:
                     continue  # its draft is cancelled below
-                values = self._reminder_values(line_values, as_of, term)
+                values = self._reminder_values(as_of, term)
                 if draft:
-                    to_refresh.append((draft, values))
+                    to_refresh.append((draft, values, line_values))
                 else:
                     to_create.append(
-                        dict(
-                            values,
-                            partner_id=partner.id,
-                            company_id=company.id,
-                            currency_id=currency.id,
+                        (
+                            dict(
+                                values,
+                                partner_id=partner.id,
+                                company_id=company.id,
+                                currency_id=currency.id,
+                            ),
+                            line_values,
                         )
                     )
         result = self.browse()
         if to_refresh:
-            refreshed = self.browse([draft.id for draft, _values in to_refresh])
+            refreshed = self.browse([draft.id for draft, _values, _lines in to_refresh])
             # What the user decided on the lines (exclusions, notes) survives
             # the recomputation.
             adjustments = refreshed.line_ids._get_adjustments()
             refreshed.line_ids.unlink()
-            for draft, values in to_refresh:
+            for draft, values, _lines in to_refresh:
                 draft.write(values)
+            refreshed._dunning_create_lines([lines for _draft, _values, lines in to_refresh])
             refreshed.line_ids._apply_adjustments(adjustments)
             result |= refreshed
         if to_create:
-            result |= self.create(to_create)
+            created = self.create([values for values, _lines in to_create])
+            created._dunning_create_lines([lines for _values, lines in to_create])
+            result |= created
         result._set_fee()
         # Drafts with nothing left to remind (items paid, customer on hold,
         # nothing left in their currency) are cancelled.
@@ -603,19 +609,65 @@ class AccountDunningReminder(models.Model):
         return result
 
     @api.model
-    def _reminder_values(self, line_values, as_of, term):
-        """Values of a draft reminder at ``as_of`` with new lines."""
-        return {
-            "date": as_of,
-            "term_id": term.id,
-            "line_ids": [fields.Command.create(v) for v in line_values],
-        }
+    def _reminder_values(self, as_of, term):
+        """Values of a draft reminder at ``as_of`` (its lines apart, see
+        _dunning_create_lines)."""
+        return {"date": as_of, "term_id": term.id}
+
+    def _dunning_create_lines(self, line_values_list):
+        """Create the lines the module computed (``_prepare_lines_vals``), one
+        list of values per reminder of ``self``, in order.
+
+        As superuser, after checking that the user may change the reminders:
+        the computed values of a line (amounts, fees, levels) are refused to
+        users (see the line's create), only the module sets them. Each item is
+        checked to be the customer's, in the reminder's company and currency.
+        """
+        self._check_dunning_access()
+        vals_list = []
+        for reminder, line_values in zip(self, line_values_list, strict=True):
+            reminder._check_items_of_reminder(
+                self.env["account.move.line"].browse(
+                    [values["move_line_id"] for values in line_values]
+                )
+            )
+            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
+        lines = self.env["account.dunning.reminder.line"].sudo().create(vals_list)
+        return lines.sudo(False)
+
+    def _check_items_of_reminder(self, move_lines):
+        """Refuse items that are not open receivables of the reminder's
+        customer (or of its contacts), company and currency: a reminder
+        never claims, charges or escalates another customer's invoice."""
+        self.ensure_one()
+        # As superuser: only reads, to compare with the reminder.
+        partner = self.sudo().partner_id.commercial_partner_id
+        strangers = move_lines.sudo().filtered(
+            lambda l: l.company_id != self.company_id
+            or l.currency_id != self.currency_id
+            or l.partner_id.commercial_partner_id != partner
+            or l.account_type != "asset_receivable"
+            or l.parent_state != "posted"
+        )
+        if strangers:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s is for %(partner)s in %(currency)s: it "
+                    "cannot list %(items)s (another customer, company or "
+                    "currency, or not an open receivable).",
+                    name=self.name,
+                    partner=self.partner_id.display_name,
+                    currency=self.currency_id.name,
+                    items=", ".join(strangers.mapped("display_name")),
+                )
+            )
 
     def _replace_lines(self, line_values, as_of, term):
         self.ensure_one()
         adjustments = self.line_ids._get_adjustments()
         self.line_ids.unlink()
-        self.write(self._reminder_values(line_values, as_of, term))
+        self.write(self._reminder_values(as_of, term))
+        self._dunning_create_lines([line_values])
         self.line_ids._apply_adjustments(adjustments)
         self._set_fee()
 
@@ -704,22 +756,18 @@ class AccountDunningReminder(models.Model):
                 and l.currency_id == reminder.currency_id
             )
             if new_credits:
-                reminder.write(
-                    {
-                        "line_ids": [
-                            fields.Command.create(
-                                dict(
-                                    reminder.line_ids._prepare_line_vals(
-                                        credit, reminder.date, "credit", False, False
-                                    ),
-                                    **reminder._dunning_explain(
-                                        ("credit", {}), credit, False
-                                    ),
-                                )
+                reminder._dunning_create_lines(
+                    [
+                        [
+                            dict(
+                                reminder.line_ids._prepare_line_vals(
+                                    credit, reminder.date, "credit", False, False
+                                ),
+                                **reminder._dunning_explain(("credit", {}), credit, False),
                             )
                             for credit in new_credits
                         ]
-                    }
+                    ]
                 )
 
     def action_issue(self):
@@ -767,6 +815,9 @@ class AccountDunningReminder(models.Model):
         self._check_partner_remindable()
         self._check_quiet_period()
         self._drop_paid_lines()
+        # Every item is the customer's, in the company and currency of the
+        # reminder, checked again under the lock of the items.
+        self._check_items_of_reminder(self.line_ids.move_line_id)
         self._add_new_credits()
         new_lines = self.line_ids.filtered("is_new_level")
         if not new_lines and self.line_ids.filtered("excluded"):

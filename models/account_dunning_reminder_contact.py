@@ -113,6 +113,13 @@ class AccountDunningReminder(models.Model):
             "blocked": lambda: self.env._(
                 "On hold: listed for information, never escalated nor counted."
             ),
+            "manual": lambda: self.env._(
+                "Added by hand: listed and counted, not escalated by this reminder."
+            ),
+            "same_day": lambda: self.env._(
+                "Not escalated: already reminded today, its next level waits for "
+                "the next contact."
+            ),
         }
         return {"escalation": code, "explanation": texts[code]()}
 

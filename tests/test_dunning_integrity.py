@@ -1,0 +1,161 @@
+# Copyright 2026 account_dunning_automation contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user, tagged
+
+from .common import DunningCommon
+
+
+class DunningRolesCommon(DunningCommon):
+    """Real users of each role, as RPC would call the module."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        common = {"company_id": company.id, "company_ids": [company.id]}
+        cls.billing = new_test_user(
+            cls.env,
+            login="billing",
+            groups="account.group_account_invoice,base.group_partner_manager",
+            **common,
+        )
+        cls.accountant = new_test_user(
+            cls.env,
+            login="accountant",
+            groups="account.group_account_manager,base.group_partner_manager",
+            **common,
+        )
+        cls.auditor = new_test_user(
+            cls.env,
+            login="auditor",
+            groups="base.group_user,account.group_account_readonly",
+            **common,
+        )
+        cls.bookkeeper = new_test_user(
+            cls.env, login="bookkeeper", groups="account.group_account_user", **common
+        )
+        cls.term.write(
+            {
+                "journal_id": cls.company_data["default_journal_misc"].id,
+                "fee_account_id": cls.company_data["default_account_revenue"].id,
+            }
+        )
+        cls.level_1.fee_amount = 10.0
+        cls.Line = cls.env["account.dunning.reminder.line"]
+
+
+@tagged("post_install", "-at_install")
+class TestDunningForgedLines(DunningRolesCommon):
+    """A reminder user cannot make a reminder claim, charge or escalate
+    anything the module did not compute."""
+
+    def test_forged_lines_are_refused_at_create(self):
+        invoice_a = self._invoice("2026-01-10")
+        invoice_b = self._invoice("2026-01-10", partner=self.partner_b)
+        later_a = self._invoice("2026-01-30", amount=300.0)
+        as_of = fields.Date.to_date("2026-01-12")
+        reminders = self.Reminder.with_user(self.billing)._create_reminders(
+            partners=self.partner_a, as_of=as_of
+        )
+        self.assertEqual(len(reminders), 1)
+        draft = reminders.with_user(self.billing)
+        lines = self.Line.with_user(self.billing)
+        item_b = self._receivable_line(invoice_b)
+        forged = [
+            # another customer's invoice with a fee of a million
+            {"move_line_id": item_b.id, "amount_fee_invoice": 1_000_000.0},
+            # another customer's invoice, nothing else given
+            {"move_line_id": item_b.id},
+            # the customer's own invoice, with a forged level and fee
+            {
+                "move_line_id": self._receivable_line(later_a).id,
+                "level_id": self.level_4.id,
+                "is_new_level": True,
+            },
+            {"move_line_id": self._receivable_line(later_a).id, "amount_residual": 5.0},
+            {"move_line_id": self._receivable_line(later_a).id, "excluded": True},
+        ]
+        for values in forged:
+            with self.assertRaises(UserError, msg=values):
+                lines.create(dict(values, reminder_id=draft.id))
+            with self.assertRaises(UserError, msg=values):
+                draft.write({"line_ids": [Command.create(values)]})
+        with self.assertRaises(UserError):
+            self.Reminder.with_user(self.billing).create(
+                {
+                    "partner_id": self.partner_b.id,
+                    "line_ids": [
+                        Command.create(
+                            {"move_line_id": item_b.id, "amount_fee_invoice": 1e6}
+                        )
+                    ],
+                }
+            )
+        # The customer's own item, given alone, is listed as the module
+        # computes it: not escalated, not charged.
+        manual = lines.create(
+            {"reminder_id": draft.id, "move_line_id": self._receivable_line(later_a).id}
+        )
+        self.assertEqual(manual.line_type, "not_due")
+        self.assertFalse(manual.is_new_level)
+        self.assertEqual(manual.amount_fee_invoice, 0.0)
+        self.assertEqual(manual.amount_residual_currency, 300.0)
+        self.assertEqual(manual.escalation, "not_due")
+        # Issuing posts only what the module computed: the fee of level 1.
+        draft.action_issue()
+        self.assertEqual(draft.amount_fee, 10.0)
+        self.assertEqual(draft.move_id.amount_total, 10.0)
+        self.assertEqual(self._receivable_line(invoice_a).dunning_level_number, 1)
+        self.assertEqual(self._receivable_line(later_a).dunning_level_number, 0)
+        self.assertEqual(item_b.dunning_level_number, 0)
+
+    def test_issue_checks_the_items_again(self):
+        """A line slipped in as superuser (an older version, a script) is
+        refused at issue when its item is not the customer's, and a forged
+        fee is replaced by the computed one."""
+        invoice_a = self._invoice("2026-01-10")
+        invoice_b = self._invoice("2026-01-10", partner=self.partner_b)
+        as_of = fields.Date.to_date("2026-01-12")
+        draft = self.Reminder._create_reminders(partners=self.partner_a, as_of=as_of)
+        draft.line_ids.sudo().write({"amount_fee_invoice": 1_000_000.0})
+        stranger = self.Line.sudo().create(
+            dict(
+                self.Line._prepare_line_vals(
+                    self._receivable_line(invoice_b), as_of, "overdue", self.level_1, self.term
+                ),
+                reminder_id=draft.id,
+            )
+        )
+        with self.assertRaisesRegex(UserError, "cannot list"):
+            draft.with_user(self.billing).action_issue()
+        stranger.unlink()
+        draft.with_user(self.billing).action_issue()
+        self.assertEqual(draft.amount_fee, 10.0)
+        self.assertEqual(draft.move_id.amount_total, 10.0)
+        self.assertEqual(self._receivable_line(invoice_a).dunning_level_number, 1)
+        self.assertEqual(self._receivable_line(invoice_b).dunning_level_number, 0)
+
+    def test_other_company_item_refused(self):
+        other = self.setup_other_company()["company"]
+        self._invoice("2026-01-10")
+        as_of = fields.Date.to_date("2026-01-12")
+        draft = self.Reminder.with_user(self.billing)._create_reminders(
+            partners=self.partner_a, as_of=as_of
+        )
+        other_invoice = self.init_invoice(
+            "out_invoice",
+            partner=self.partner_a,
+            invoice_date=as_of,
+            amounts=[100.0],
+            company=other,
+            post=True,
+        )
+        item = self._receivable_line(other_invoice)
+        # not even readable by the user: refused before being compared
+        with self.assertRaises(AccessError):
+            self.Line.with_user(self.billing).create(
+                {"reminder_id": draft.id, "move_line_id": item.id}
+            )
