@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import Command, fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
@@ -159,3 +159,145 @@ class TestDunningForgedLines(DunningRolesCommon):
             self.Line.with_user(self.billing).create(
                 {"reminder_id": draft.id, "move_line_id": item.id}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestDunningRuleAllowList(DunningRolesCommon):
+    """An accounting manager who is not an Odoo administrator maintains the
+    reminder rules; the rules write as superuser only the allow-listed
+    fields, within their company."""
+
+    def _field(self, model, name):
+        return self.env["ir.model.fields"]._get(model, name)
+
+    def _rule(self, model, actions, user=None, **values):
+        return (
+            self.env["account.dunning.rule"]
+            .with_user(user or self.accountant)
+            .create(
+                {
+                    "name": "Rule",
+                    "model_name": model,
+                    "trigger": "on_create_or_write",
+                    "action_ids": [Command.create(action) for action in actions],
+                    **values,
+                }
+            )
+        )
+
+    def test_fields_outside_the_allow_list_are_refused(self):
+        self.assertFalse(self.accountant.has_group("base.group_system"))
+        forbidden = [
+            ("account.move", "set_value", "state", None, "draft"),
+            ("account.move", "set_value", "amount_residual", None, "0"),
+            ("account.move", "set_value", "payment_state", None, "paid"),
+            ("account.move", "set_value", "move_type", None, "out_refund"),
+            ("account.move", "copy_field", "ref", "name", None),
+            ("res.partner", "set_value", "email", None, "attacker@example.com"),
+            ("res.partner", "copy_field", "email", "website", None),
+            (
+                "res.partner",
+                "copy_field",
+                "property_account_receivable_id",
+                "property_account_payable_id",
+                None,
+            ),
+            ("res.partner", "copy_field", "user_id", "user_id", None),
+            ("res.partner", "set_value", "customer_rank", None, "0"),
+        ]
+        for model, kind, target, source, value in forbidden:
+            action = {"action_type": kind, "field_id": self._field(model, target).id}
+            if source:
+                action["source_field_id"] = self._field(model, source).id
+            if value is not None:
+                action["value"] = value
+            with self.assertRaisesRegex(ValidationError, "by a rule", msg=f"{model}.{target}"):
+                self._rule(model, [action])
+        # Another model than customers and invoices: a clear error.
+        with self.assertRaisesRegex(ValidationError, "customers or invoices only"):
+            self._rule("res.users", [])
+        # An existing rule cannot be turned into one either.
+        rule = self._rule(
+            "res.partner",
+            [
+                {
+                    "action_type": "set_value",
+                    "field_id": self._field("res.partner", "comment").id,
+                    "value": "Key account",
+                }
+            ],
+        )
+        with self.assertRaises(ValidationError):
+            rule.action_ids.write({"field_id": self._field("res.partner", "email").id})
+        with self.assertRaises(ValidationError):
+            rule.write({"model_name": "res.users"})
+        # No rule in a company the manager does not work for.
+        other = self.setup_other_company()["company"]
+        with self.assertRaises(AccessError):
+            self._rule("res.partner", [], company_id=other.id)
+        # No account manager from outside the company.
+        outsider = new_test_user(
+            self.env,
+            login="outsider",
+            groups="base.group_user",
+            company_id=other.id,
+            company_ids=[other.id],
+        )
+        with self.assertRaises(ValidationError):
+            self._rule(
+                "res.partner", [{"action_type": "assign_manager", "user_id": outsider.id}]
+            )
+
+    def test_allowed_rule_stays_in_its_company(self):
+        other = self.setup_other_company()["company"]
+        self._rule(
+            "res.partner",
+            [
+                {
+                    "action_type": "set_value",
+                    "field_id": self._field("res.partner", "comment").id,
+                    "value": "Handled by collections",
+                },
+                {
+                    "action_type": "set_value",
+                    "field_id": self._field("res.partner", "dunning_blocked").id,
+                    "value": "yes",
+                },
+            ],
+            trigger="on_write",
+            filter_domain="[('name', '!=', False)]",
+        )
+        foreign = self.env["res.partner"].create(
+            {"name": "Foreign customer", "company_id": other.id, "email": "f@example.com"}
+        )
+        admin_partner = self.env.ref("base.user_admin").partner_id
+        for partner in (self.partner_a, foreign, admin_partner):
+            partner.write({"phone": "+32 2 000 00 00"})
+        self.assertIn("Handled by collections", str(self.partner_a.comment))
+        self.assertTrue(self.partner_a.dunning_blocked)
+        # the company-dependent value is the rule's company's only
+        self.assertFalse(self.partner_a.with_company(other).dunning_blocked)
+        self.assertNotIn("Handled by collections", str(foreign.comment))
+        self.assertNotIn("Handled by collections", str(admin_partner.comment))
+        self.assertFalse(admin_partner.dunning_blocked)
+
+    def test_rules_are_read_as_the_role_table_says(self):
+        rule = self._rule(
+            "res.partner",
+            [{"action_type": "add_tag", "tag_id": self.env["res.partner.category"].create(
+                {"name": "Watched"}).id}],
+        )
+        # README, role table: auditors (and the bookkeepers, who are
+        # auditors too) read the rules; billing users do not; only the
+        # reminder administrators change them.
+        for user in (self.auditor, self.bookkeeper):
+            rule.with_user(user).read(["name", "model_name"])
+            rule.action_ids.with_user(user).read(["action_type", "sequence"])
+            with self.assertRaises(AccessError):
+                rule.with_user(user).write({"name": "Mine"})
+            with self.assertRaises(AccessError):
+                self._rule("res.partner", [], user=user)
+        with self.assertRaises(AccessError):
+            rule.with_user(self.billing).read(["name"])
+        with self.assertRaises(AccessError):
+            rule.action_ids.with_user(self.billing).read(["action_type"])
