@@ -292,7 +292,14 @@ class AccountDunningReminderLine(models.Model):
                     follow_plan=bool(term.min_contact_days),
                 )
                 why = reminder_model._dunning_why(decision, as_of, policy, contact)
-                if decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
+                if decision.level is not None and not engine_contact.item_may_advance(
+                    line.dunning_last_date or None, as_of
+                ):
+                    # Reminded today already: the same-day contact (another
+                    # currency of the customer) never takes it one level more.
+                    decision = None
+                    why = ("same_day", {})
+                elif decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
                     new_level, why, decision = reminder_model._dunning_notice_level(
                         decision, why, contact
                     )

@@ -1,6 +1,10 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from datetime import timedelta
+
+from freezegun import freeze_time
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -301,3 +305,124 @@ class TestDunningRuleAllowList(DunningRolesCommon):
             rule.with_user(self.billing).read(["name"])
         with self.assertRaises(AccessError):
             rule.action_ids.with_user(self.billing).read(["action_type"])
+
+
+@tagged("post_install", "-at_install")
+class TestDunningSameDayContact(DunningRolesCommon):
+    """With the default contact policy, a 20-days-overdue invoice gets one
+    reminder, one level and one email the day it is first reminded, however
+    often the reminders are run that day; the next level comes after the
+    quiet period."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        defaults = cls.env["account.dunning.term"].default_get(
+            ["min_contact_days", "max_contacts_before_last"]
+        )
+        cls.term.write(defaults)
+        cls.quiet_days = cls.term.min_contact_days
+        cls.invoice = cls._invoice("2026-01-05")
+        cls.item = cls._receivable_line(cls.invoice)
+        cls.day = fields.Date.to_date("2026-01-25")  # 20 days overdue
+
+    def _emails(self):
+        reminders = self._reminders(states=("issued", "sent", "cancel"))
+        return self.env["mail.message"].search_count(
+            [
+                ("model", "=", "account.dunning.reminder"),
+                ("res_id", "in", reminders.ids),
+                ("partner_ids", "in", self.partner_a.ids),
+            ]
+        )
+
+    def _assert_one_contact(self):
+        self.assertEqual(len(self._reminders()), 1)
+        self.assertEqual(self.item.dunning_level_number, 1)
+        self.assertEqual(self.item.dunning_count, 1)
+        self.assertEqual(self._emails(), 1)
+
+    def _next_level_after_the_quiet_period(self, run):
+        """Run each day after the first contact: level 2 waits for the end of
+        the quiet period, then comes once."""
+        self.assertGreater(self.quiet_days, 0, "the default policy has a quiet period")
+        for offset in range(1, self.quiet_days + 1):
+            day = self.day + timedelta(days=offset)
+            with freeze_time(day):
+                run(day)
+                run(day)
+            expected = 2 if offset == self.quiet_days else 1
+            self.assertEqual(self.item.dunning_level_number, expected, day)
+        self.assertEqual(len(self._reminders()), 2)
+        self.assertEqual(self._emails(), 2)
+
+    def _manual_automation(self):
+        return self.env["account.dunning.automation"].create(
+            {
+                "name": "By hand",
+                "cadence": "manual",
+                "action_ids": [
+                    Command.create({"action_type": kind, "sequence": index})
+                    for index, kind in enumerate(("create", "issue", "send"), 1)
+                ],
+            }
+        )
+
+    def _run_now(self, automation):
+        automation.with_user(self.accountant).action_run_now()
+        self.env["account.dunning.automation"]._cron_run_due()
+        self.env["mail.mail"].process_email_queue()
+
+    def test_run_now_three_times(self):
+        automation = self._manual_automation()
+        with freeze_time(self.day):
+            for _run in range(3):
+                self._run_now(automation)
+        self._assert_one_contact()
+        self.assertEqual(self._reminders().level_id, self.level_1)
+        self._next_level_after_the_quiet_period(lambda _day: self._run_now(automation))
+
+    def test_create_and_issue_three_times(self):
+        reminders = self.Reminder.with_user(self.billing)
+
+        def create_issue_send(day):
+            drafts = reminders._create_reminders(as_of=day)
+            drafts.action_issue()
+            drafts.action_send_batch()
+            self.env["mail.mail"].process_email_queue()
+            return drafts
+
+        with freeze_time(self.day):
+            self.assertTrue(create_issue_send(self.day))
+            for _run in range(2):
+                self.assertFalse(create_issue_send(self.day))
+        self._assert_one_contact()
+        self._next_level_after_the_quiet_period(create_issue_send)
+
+    def test_run_now_then_the_scheduled_run(self):
+        scheduled = self._daily_automation(self.day)
+        by_hand = self._manual_automation()
+        with freeze_time(self.day):
+            self._run_now(by_hand)
+            self.env["account.dunning.automation"]._cron_run_due()
+            self.env["mail.mail"].process_email_queue()
+        self.assertTrue(scheduled.run_ids)
+        self._assert_one_contact()
+        self._run_days(self.day, 1)
+        self._assert_one_contact()
+
+    def test_other_currency_same_day_is_the_same_contact(self):
+        """The same-day contact still carries the items not yet reminded that
+        day: the customer's USD invoice, never a new level of the EUR one."""
+        self.env.user.groups_id += self.env.ref("base.group_multi_currency")
+        usd = self.setup_other_currency("USD", rates=[("2026-01-01", 2.0)])
+        with freeze_time(self.day):
+            self.Reminder._create_reminders(as_of=self.day).action_issue()
+            usd_invoice = self._invoice("2026-01-05", currency=usd)
+            drafts = self.Reminder._create_reminders(as_of=self.day)
+        self.assertEqual(drafts.currency_id, usd)
+        self.assertEqual(drafts.line_ids.filtered("is_new_level").move_id, usd_invoice)
+        with freeze_time(self.day):
+            drafts.action_issue()
+        self.assertEqual(self.item.dunning_level_number, 1)
+        self.assertEqual(self._receivable_line(usd_invoice).dunning_level_number, 1)
