@@ -384,7 +384,17 @@ class AccountDunningReminder(models.Model):
                     amount=self.amount_to_pay_display,
                 ),
                 partner_ids=self.partner_id.ids,
+                # Into Odoo's SMS queue, like the emails into the mail queue:
+                # the text leaves after the commit, exactly once, never from
+                # a savepoint that may still be rolled back and replayed (a
+                # batch falling back to one by one, a worker killed).
+                put_in_queue=True,
             )
+            cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
+            if cron:
+                # As superuser: the queue's cron is started for any sender;
+                # the trigger is part of this transaction.
+                cron.sudo()._trigger()
         if level.create_call_activity:
             self.activity_schedule(
                 "mail.mail_activity_data_call",

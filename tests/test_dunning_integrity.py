@@ -2,12 +2,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+
+from odoo.addons.sms.tools.sms_api import SmsApi
 
 from .common import DunningCommon
 
@@ -426,3 +429,110 @@ class TestDunningSameDayContact(DunningRolesCommon):
             drafts.action_issue()
         self.assertEqual(self.item.dunning_level_number, 1)
         self.assertEqual(self._receivable_line(usd_invoice).dunning_level_number, 1)
+
+
+@tagged("post_install", "-at_install")
+class TestDunningSmsQueue(DunningRolesCommon):
+    """The SMS of a level go through Odoo's SMS queue: a batch replayed
+    (rolled back after the work, before the commit) or falling back to one
+    by one texts each customer exactly once."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.level_1.write({"send_sms": True})
+        cls.customers = cls.env["res.partner"].create(
+            [
+                {
+                    "name": f"Texted customer {i}",
+                    "is_company": True,
+                    "email": f"texted{i}@example.com",
+                    "mobile": f"+3247012345{i}",
+                }
+                for i in range(5)
+            ]
+        )
+        for customer in cls.customers:
+            cls._invoice("2026-01-05", partner=customer)
+
+    def setUp(self):
+        super().setUp()
+        # What the SMS provider receives (IAP, patched where Odoo calls it).
+        self.received = []
+
+        def send_sms_batch(_api, messages, delivery_reports_url=False):
+            results = []
+            for message in messages:
+                for number in message["numbers"]:
+                    self.received.append(number["number"])
+                    results.append({"uuid": number["uuid"], "state": "success"})
+            return results
+
+        patcher = patch.object(SmsApi, "_send_sms_batch", send_sms_batch)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _assert_one_sms_each(self):
+        sms = self.env["sms.sms"].search([("partner_id", "in", self.customers.ids)])
+        self.assertEqual(sorted(sms.partner_id.ids), sorted(self.customers.ids))
+        # Nothing left before the commit: the queue sends them afterwards.
+        self.assertEqual(self.received, [])
+        self.env["sms.sms"].sudo()._process_queue()
+        self.env["sms.sms"].sudo()._process_queue()  # the cron again: nothing more
+        numbers = sorted(n.replace(" ", "") for n in self.received)
+        self.assertEqual(numbers, sorted(self.customers.mapped("mobile")))
+
+    def test_replayed_batch_texts_each_customer_once(self):
+        send_model = type(self.env["account.dunning.send"])
+        original = send_model._send_queued_emails
+        calls = []
+
+        def fail_after_the_work(wizard, queue):
+            original(wizard, queue)
+            calls.append(len(queue))
+            if len(calls) == 1:
+                # the work is done (SMS included), the batch is rolled back
+                # and sent again one by one
+                raise RuntimeError("lost after the work, before the commit")
+
+        automation = self.env["account.dunning.automation"].create(
+            {
+                "name": "Texts",
+                "cadence": "manual",
+                "batch_size": 50,
+                "action_ids": [
+                    Command.create({"action_type": kind, "sequence": index})
+                    for index, kind in enumerate(("create", "issue", "send"), 1)
+                ],
+            }
+        )
+        with patch.object(send_model, "_send_queued_emails", fail_after_the_work), freeze_time(
+            "2026-01-11"
+        ):
+            automation.action_start()
+            self.env["account.dunning.automation"]._cron_run_due()
+        self.assertEqual(len(calls), 1, "the batch was replayed")
+        self.assertEqual(automation.run_ids.sent_count, 5)
+        self._assert_one_sms_each()
+
+    def test_one_by_one_fallback_texts_each_customer_once(self):
+        with freeze_time("2026-01-11"):
+            reminders = self.Reminder._create_reminders(partners=self.customers)
+            reminders.action_issue()
+        send_model = type(self.env["account.dunning.send"])
+        original = send_model._send_one
+        failed = []
+
+        def fail_once_after_the_work(wizard, reminder, email_queue=None):
+            result = original(wizard, reminder, email_queue)
+            if reminder == reminders[-1] and not failed:
+                failed.append(reminder)
+                raise UserError("lost after the work")
+            return result
+
+        with patch.object(send_model, "_send_one", fail_once_after_the_work), freeze_time(
+            "2026-01-11"
+        ):
+            reminders.with_user(self.billing).action_send_batch()
+        self.assertTrue(failed)
+        self._assert_one_sms_each()
