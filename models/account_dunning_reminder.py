@@ -944,9 +944,38 @@ class AccountDunningReminder(models.Model):
             if reminder.state == "cancel":
                 continue
             if reminder.state in ("issued", "sent"):
+                reminder._check_fees_not_paid()
                 reminder._undo_issue()
+        # What has not left yet never leaves: the email waiting in the mail
+        # queue (or failed, which a retry would send again), the SMS in the
+        # SMS queue. An email delivered stays delivered (it was received).
+        self._dunning_cancel_pending()
         self.sudo().write({"state": "cancel"})
+        not_delivered = self.filtered(lambda r: r.send_state in ("queued", "failed"))
+        if not_delivered:
+            not_delivered.sudo().write({"send_state": False, "send_error": False})
         return True
+
+    def _check_fees_not_paid(self):
+        """A reminder whose fees entry was paid (fully or partly) is not
+        cancelled: reversing the entry would take the customer's payment off
+        it. The fees are credited by a credit note instead."""
+        self.ensure_one()
+        receivable = self.sudo().move_id.line_ids.filtered(
+            lambda l: l.account_type == "asset_receivable"
+        )
+        if (receivable.matched_debit_ids | receivable.matched_credit_ids) and not (
+            self.move_id.reversal_move_ids.filtered(lambda m: m.state == "posted")
+        ):
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s cannot be cancelled: its fees entry %(entry)s "
+                    "was paid (fully or partly) by the customer. Give the fees back "
+                    "with a credit note or a refund instead.",
+                    name=self.name,
+                    entry=self.move_id.name,
+                )
+            )
 
     def _undo_issue(self):
         """Give the items back the level they had before this reminder."""
@@ -984,7 +1013,14 @@ class AccountDunningReminder(models.Model):
                 level=line.previous_level_id.display_name or 0,
             ),
         )
-        if self.move_id and self.move_id.state == "posted":
+        reversed_by_hand = self.move_id.reversal_move_ids.filtered(
+            lambda m: m.state == "posted"
+        )
+        if reversed_by_hand:
+            # Reversed by hand already: never a second reversal.
+            # As superuser: see LIFECYCLE_FIELDS.
+            self.sudo().write({"reversal_move_id": reversed_by_hand[:1].id})
+        elif self.move_id and self.move_id.state == "posted":
             reversal = self.move_id._reverse_moves(
                 [
                     {
@@ -1026,6 +1062,9 @@ class AccountDunningReminder(models.Model):
                         currency=reminder.currency_id.name,
                     )
                 )
+        # The email (and SMS) of the cancelled reminder never leave, and its
+        # delivery state goes: the re-issued reminder sends a new email.
+        self._dunning_cancel_pending()
         self.sudo().write(
             {
                 "state": "draft",
@@ -1033,6 +1072,11 @@ class AccountDunningReminder(models.Model):
                 "move_id": False,
                 "reversal_move_id": False,
                 "payment_reference": False,
+                "sent_date": False,
+                "send_state": False,
+                "send_error": False,
+                "email_message_id": False,
+                "send_run_id": False,
             }
         )
         return True

@@ -412,6 +412,29 @@ class AccountDunningReminder(models.Model):
     # Delivery of the email
     # ------------------------------------------------------------------
 
+    def _dunning_cancel_pending(self):
+        """Cancel what these reminders still have waiting to leave: their
+        emails in the mail queue or failed (a retry would send them again),
+        their SMS in the SMS queue."""
+        if not self:
+            return
+        # As superuser: the queues are not the users'; the caller checked
+        # the access to the reminders.
+        messages = self.env["mail.message"].sudo().search(
+            [("model", "=", self._name), ("res_id", "in", self.ids)]
+        )
+        if not messages:
+            return
+        self.env["mail.mail"].sudo().search(
+            [
+                ("mail_message_id", "in", messages.ids),
+                ("state", "in", ("outgoing", "exception")),
+            ]
+        ).cancel()
+        self.env["sms.sms"].sudo().search(
+            [("mail_message_id", "in", messages.ids), ("state", "=", "outgoing")]
+        ).action_set_canceled()
+
     def _dunning_email_notifications(self):
         """Email notifications of the reminder email to the customer."""
         self.ensure_one()
@@ -530,10 +553,15 @@ class AccountDunningReminder(models.Model):
     def action_print(self):
         """Print the reminder letter. Nothing is counted here (the layout
         dialog may open, the user may close it): the reminder counts a send
-        when its PDF is rendered (_dunning_letter_printed), from this button
-        or from the Print menu alike."""
+        when the PDF of this action is downloaded (_dunning_letter_printed,
+        told by the action's context); no other rendering of the letter
+        counts one."""
         self._check_can_send()
-        return self.env.ref(LETTER_REPORT).report_action(self)
+        return (
+            self.env.ref(LETTER_REPORT)
+            .with_context(dunning_print_letter=True)
+            .report_action(self)
+        )
 
     def _dunning_letter_printed(self):
         """The letter PDF of these reminders was produced for a user: issued

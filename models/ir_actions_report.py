@@ -100,11 +100,16 @@ class IrActionsReport(models.Model):
             if (report.id, res_id) in cache:
                 return cache[(report.id, res_id)]
         result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
-        # A reminder letter produced for a user (the "Print Letter" button or
-        # the Print menu both download it through this method) counts a send;
-        # letters rendered to be emailed or attached by the sending do not,
-        # and neither does opening the layout dialog before printing.
-        if res_ids and not self.env.context.get("dunning_render_to_send"):
+        # A reminder letter downloaded from the "Print Letter" button counts a
+        # send: its action carries dunning_print_letter in its context, which
+        # the download passes on to this method (also after the layout
+        # dialog). Any other rendering of the letter (a mail template
+        # attaching it, the Print menu, the sending) counts nothing.
+        if (
+            res_ids
+            and self.env.context.get("dunning_print_letter")
+            and not self.env.context.get("dunning_render_to_send")
+        ):
             report = self._get_report(report_ref)
             if report.report_name == LETTER_REPORT_NAME:
                 ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)

@@ -10,6 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.sms.tools.sms_api import SmsApi
 
 from .common import DunningCommon
@@ -536,3 +537,138 @@ class TestDunningSmsQueue(DunningRolesCommon):
             reminders.with_user(self.billing).action_send_batch()
         self.assertTrue(failed)
         self._assert_one_sms_each()
+
+
+@tagged("post_install", "-at_install")
+class TestDunningSideEffectsOnce(DunningRolesCommon):
+    """Cancel and Reset to Draft leave no email or SMS behind that would
+    still leave or mark the reminder sent; a paid fees entry is never
+    unreconciled; an entry reversed by hand is not reversed twice."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice = cls._invoice("2026-01-10")
+
+    def setUp(self):
+        super().setUp()
+        self.delivered = []
+
+        def server_up(_model, message, *_args, **_kwargs):
+            self.delivered.append(message["To"])
+            return message["Message-Id"]
+
+        patcher = patch.object(IrMailServer, "send_email", server_up)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def _issue_and_queue(self):
+        with freeze_time("2026-01-12"):
+            reminder = self.Reminder._create_reminders(
+                partners=self.partner_a, as_of=fields.Date.to_date("2026-01-12")
+            )
+            reminder.with_user(self.billing).action_issue()
+            self.env["account.dunning.send"].with_user(self.billing)._send_reminders(
+                reminder.with_user(self.billing), queue_emails=True
+            )
+        self.assertEqual(reminder.send_state, "queued")
+        return reminder
+
+    def test_cancel_stops_the_queued_email_and_reset_sends_a_new_one(self):
+        reminder = self._issue_and_queue()
+        old_message = reminder.email_message_id
+        reminder.with_user(self.billing).action_cancel()
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual(self.delivered, [])
+        self.assertEqual((reminder.state, reminder.send_state), ("cancel", False))
+        reminder.with_user(self.billing).action_draft()
+        self.assertFalse(reminder.email_message_id)
+        with freeze_time("2026-01-12"):
+            reminder.with_user(self.billing).action_issue()
+        # The old email is gone: nothing marks the re-issued reminder sent.
+        self.env["mail.mail"].process_email_queue()
+        reminder.invalidate_recordset()
+        self.assertEqual((reminder.state, reminder.send_state), ("issued", False))
+        with freeze_time("2026-01-12"):
+            self.env["account.dunning.send"]._send_reminders(reminder, queue_emails=True)
+        self.assertNotEqual(reminder.email_message_id, old_message)
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(self.delivered), 1)
+        self.assertEqual((reminder.state, reminder.send_state), ("sent", "delivered"))
+
+    def test_reset_never_resends_the_old_failed_email(self):
+        def server_down(_model, _message, *_args, **_kwargs):
+            raise ConnectionRefusedError("[Errno 111] Connection refused")
+
+        reminder = self._issue_and_queue()
+        with patch.object(IrMailServer, "send_email", server_down):
+            self.env["mail.mail"].process_email_queue()
+        reminder._dunning_update_send_state()
+        self.assertEqual(reminder.send_state, "failed")
+        reminder.with_user(self.billing).action_cancel()
+        reminder.with_user(self.billing).action_draft()
+        self.assertEqual((reminder.send_state, reminder.send_error), (False, False))
+        with freeze_time("2026-01-12"):
+            reminder.with_user(self.billing).action_issue()
+            # A new email, not the old one re-queued.
+            self.env["account.dunning.send"]._send_reminders(reminder, queue_emails=True)
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual(len(self.delivered), 1)
+        self.assertEqual(
+            self.env["mail.mail"].sudo().search_count(
+                [
+                    ("model", "=", reminder._name),
+                    ("res_id", "=", reminder.id),
+                    ("state", "in", ("outgoing", "exception")),
+                ]
+            ),
+            0,
+        )
+        self.assertEqual(reminder.state, "sent")
+
+    def test_cancel_with_a_paid_fees_entry_is_refused(self):
+        with freeze_time("2026-01-12"):
+            reminder = self.Reminder._create_reminders(
+                partners=self.partner_a, as_of=fields.Date.to_date("2026-01-12")
+            )
+            reminder.action_issue()
+        fees = reminder.move_id
+        self.assertEqual(fees.amount_total, 10.0)
+        receivable = fees.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        self.env["account.payment.register"].with_context(
+            active_model="account.move.line", active_ids=receivable.ids
+        ).create({"payment_date": "2026-01-15"})._create_payments()
+        self.assertTrue(receivable.reconciled)
+        with self.assertRaisesRegex(UserError, "was paid"):
+            reminder.with_user(self.billing).action_cancel()
+        self.assertTrue(receivable.reconciled)
+        self.assertEqual(reminder.state, "issued")
+        self.assertEqual(self._receivable_line(self.invoice).dunning_level_number, 1)
+
+    def test_fees_entry_reversed_by_hand_is_not_reversed_again(self):
+        with freeze_time("2026-01-12"):
+            reminder = self.Reminder._create_reminders(
+                partners=self.partner_a, as_of=fields.Date.to_date("2026-01-12")
+            )
+            reminder.action_issue()
+        fees = reminder.move_id
+        by_hand = fees._reverse_moves([{"date": "2026-01-13"}], cancel=True)
+        reminder.with_user(self.billing).action_cancel()
+        self.assertEqual(reminder.state, "cancel")
+        self.assertEqual(fees.reversal_move_ids, by_hand)
+        self.assertEqual(reminder.reversal_move_id, by_hand)
+        self.assertEqual(self._receivable_line(self.invoice).dunning_level_number, 0)
+
+    def test_cancel_stops_the_queued_sms(self):
+        self.level_1.write({"send_email": False, "send_sms": True})
+        self.partner_a.mobile = "+32470123456"
+        with freeze_time("2026-01-12"):
+            reminder = self.Reminder._create_reminders(
+                partners=self.partner_a, as_of=fields.Date.to_date("2026-01-12")
+            )
+            reminder.action_issue()
+            reminder.with_user(self.billing).action_send_batch()
+        sms = self.env["sms.sms"].search([("partner_id", "=", self.partner_a.id)])
+        self.assertEqual(sms.state, "outgoing")
+        reminder.with_user(self.billing).action_cancel()
+        self.assertEqual(sms.state, "canceled")

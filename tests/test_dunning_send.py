@@ -67,26 +67,26 @@ class TestDunningSend(SendCommon):
         self.assertEqual(action["type"], "ir.actions.report")
         # Asking for the print (the dialog, the download not done) counts nothing.
         self.assertEqual((reminder.state, reminder.send_count), ("issued", 0))
-        # The PDF produced (what the download of the button and of the
-        # Print menu both do): sent, one send counted, said on the chatter.
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
-            LETTER, reminder.ids
-        )
+        # The PDF of the button's action produced (its download renders it
+        # with the action's context): sent, one send counted, said on the
+        # chatter. Issue 18: only this action counts a print.
+        printing = self.env["ir.actions.report"].with_context(**action["context"])
+        printing.with_user(self.clerk)._render_qweb_pdf(LETTER, reminder.ids)
         self.assertEqual((reminder.state, reminder.send_count), ("sent", 1))
         self.assertEqual(reminder.sent_date, date.today())
         self.assertTrue(
             reminder.message_ids.filtered(lambda m: "letter printed" in (m.body or ""))
         )
         # A second print is a second send; the HTML preview is none.
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
-            LETTER, reminder.ids
-        )
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_html(
-            LETTER, reminder.ids
-        )
+        printing.with_user(self.clerk)._render_qweb_pdf(LETTER, reminder.ids)
+        printing.with_user(self.clerk)._render_qweb_html(LETTER, reminder.ids)
         self.assertEqual(reminder.send_count, 2)
         # An auditor may print it: nothing is counted, nothing fails.
-        self.env["ir.actions.report"].with_user(self.auditor)._render_qweb_pdf(
+        printing.with_user(self.auditor)._render_qweb_pdf(LETTER, reminder.ids)
+        self.assertEqual(reminder.send_count, 2)
+        # Any other rendering of the letter (the Print menu, a mail template
+        # attaching it) counts nothing.
+        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
             LETTER, reminder.ids
         )
         self.assertEqual(reminder.send_count, 2)
@@ -94,9 +94,9 @@ class TestDunningSend(SendCommon):
     def test_print_of_a_draft_counts_nothing(self):
         self._invoice("2026-01-10")
         draft = self._drafts().with_user(self.clerk)
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
-            LETTER, draft.ids
-        )
+        self.env["ir.actions.report"].with_user(self.clerk).with_context(
+            dunning_print_letter=True
+        )._render_qweb_pdf(LETTER, draft.ids)
         self.assertEqual((draft.state, draft.send_count), ("draft", 0))
 
     def test_layout_dialog_counts_nothing(self):
