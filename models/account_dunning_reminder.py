@@ -4,6 +4,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+import logging
+
 import psycopg2
 
 from odoo import api, fields, models
@@ -14,6 +16,8 @@ from ..dunning_engine import totals as engine_totals
 
 # One draft per customer, company and currency (see _auto_init); the index of
 # earlier versions (one draft per customer and company) is replaced.
+_logger = logging.getLogger(__name__)
+
 DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner_currency"
 
 
@@ -536,6 +540,11 @@ class AccountDunningReminder(models.Model):
         for partner, partner_lines in by_partner.items():
             if partner.with_company(company).dunning_blocked:
                 continue  # its drafts are cancelled below
+            if not partner.active:
+                # An archived customer is never reminded (its drafts are
+                # cancelled below).
+                _logger.info("Payment reminders: %s is archived, skipped", partner.display_name)
+                continue
             contact = contacts[partner]
             term = partner.with_company(company)._get_dunning_term()
             for currency, move_lines in self._dunning_group_by_currency(

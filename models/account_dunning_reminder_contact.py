@@ -272,6 +272,15 @@ class AccountDunningReminder(models.Model):
         was created is neither issued nor sent a reminder."""
         self.ensure_one()
         partner = self.partner_id.with_company(self.company_id)
+        if not partner.commercial_partner_id.active:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: %(partner)s is archived. Cancel the "
+                    "reminder, or restore the customer first.",
+                    name=self.name,
+                    partner=partner.display_name,
+                )
+            )
         if partner.dunning_blocked:
             raise UserError(
                 self.env._(

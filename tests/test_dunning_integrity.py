@@ -672,3 +672,113 @@ class TestDunningSideEffectsOnce(DunningRolesCommon):
         self.assertEqual(sms.state, "outgoing")
         reminder.with_user(self.billing).action_cancel()
         self.assertEqual(sms.state, "canceled")
+
+
+@tagged("post_install", "-at_install")
+class TestDunningStateThroughActions(DunningRolesCommon):
+    """Promises and runs move only through their actions; archived customers
+    are never reminded; amounts are bounded."""
+
+    def test_promise_state_only_through_its_follow_up(self):
+        promises = self.env["account.dunning.promise"].with_user(self.billing)
+        values = {
+            "partner_id": self.partner_a.id,
+            "date": "2026-01-12",
+            "promised_date": "2026-01-20",
+            "amount": 500.0,
+        }
+        for forged in (
+            {"state": "kept"},
+            {"state": "broken"},
+            {"closed_date": "2026-01-13"},
+            {"held_date": "2026-01-13"},
+            {"user_id": self.accountant.id},
+        ):
+            with self.assertRaises(UserError, msg=forged):
+                promises.create(dict(values, **forged))
+        for out_of_bounds in (
+            {"amount": 1e15},
+            {"promised_date": "9999-12-31"},
+            {"amount": -5.0},
+        ):
+            with self.assertRaises(ValidationError, msg=out_of_bounds):
+                promises.create(dict(values, **out_of_bounds))
+        promise = promises.create(values)
+        self.assertEqual((promise.state, promise.user_id), ("open", self.billing))
+        for forged in ({"state": "kept"}, {"closed_date": "2026-01-13"}, {"held_date": False}):
+            with self.assertRaises(UserError, msg=forged):
+                promise.write(forged)
+        with self.assertRaises(ValidationError):
+            promise.write({"promised_date": "9999-12-31"})
+        promise.action_cancel()
+        self.assertEqual(promise.state, "cancel")
+        with self.assertRaises(AccessError):
+            promise.with_user(self.auditor).action_cancel()
+
+    def test_runs_are_never_created_nor_written_directly(self):
+        automation = self.env["account.dunning.automation"].create(
+            {
+                "name": "By hand",
+                "action_ids": [Command.create({"action_type": "create", "sequence": 1})],
+            }
+        )
+        runs = self.env["account.dunning.automation.run"].with_user(self.accountant)
+        with self.assertRaisesRegex(UserError, "cannot be created or changed directly"):
+            runs.create(
+                {
+                    "automation_id": automation.id,
+                    "date": "2026-01-12",
+                    "start": fields.Datetime.now(),
+                    "state": "running",
+                }
+            )
+        self._invoice("2026-01-10")
+        with freeze_time("2026-01-12"):
+            automation.with_user(self.accountant).action_run_now()
+            self.env["account.dunning.automation"]._cron_run_due()
+        run = automation.run_ids
+        self.assertEqual((run.state, run.created_count), ("done", 1))
+        for forged in ({"state": "running"}, {"created_count": 100}, {"queue": [1, 2]}):
+            with self.assertRaises(UserError, msg=forged):
+                run.with_user(self.accountant).write(forged)
+        self.assertEqual((run.state, run.created_count), ("done", 1))
+        # The automation is not blocked: it runs again.
+        with freeze_time("2026-01-12"):
+            automation.with_user(self.accountant).action_run_now()
+        self.assertEqual(len(automation.run_ids), 2)
+
+    def test_archived_customers_are_skipped_at_create_issue_and_send(self):
+        self.partner_a.mobile = "+32470123456"
+        self.level_1.write({"send_sms": True, "send_letter": True})
+        self._invoice("2026-01-10")
+        self._invoice("2026-01-10", partner=self.partner_b)
+        as_of = fields.Date.to_date("2026-01-12")
+        with freeze_time(as_of):
+            draft_a = self.Reminder._create_reminders(partners=self.partner_a, as_of=as_of)
+            issued_b = self.Reminder._create_reminders(partners=self.partner_b, as_of=as_of)
+            issued_b.action_issue()
+        (self.partner_a | self.partner_b).action_archive()
+        with freeze_time(as_of):
+            with self.assertRaisesRegex(UserError, "archived"):
+                draft_a.with_user(self.billing).action_issue()
+            with self.assertRaisesRegex(UserError, "archived"):
+                issued_b.with_user(self.billing).action_send()
+            with self.assertRaisesRegex(UserError, "archived"):
+                issued_b.with_user(self.billing).action_print()
+            result = self.env["account.dunning.send"]._send_reminders(issued_b)
+            self.assertEqual([reminder for reminder, _exc in result["errors"]], [issued_b])
+            # Creating reminders again: none for them, the draft cancelled.
+            self.assertFalse(self.Reminder.with_user(self.billing)._create_reminders(as_of=as_of))
+        self.assertEqual(draft_a.state, "cancel")
+        self.assertEqual(issued_b.state, "issued")
+        self.assertFalse(issued_b.move_id.line_ids.filtered(lambda l: l.reconciled))
+        self.assertFalse(self.env["sms.sms"].search([("partner_id", "in", self.partner_a.ids)]))
+        self.assertEqual(draft_a.amount_fee, 10.0)
+        self.assertFalse(draft_a.move_id)
+
+    def test_amounts_are_bounded(self):
+        with self.assertRaises(ValidationError):
+            self.level_1.fee_amount = 1e20
+        with self.assertRaises(ValidationError):
+            self.level_1.fee_per_invoice = 1e13
+        self.level_1.fee_amount = 40.0
