@@ -55,9 +55,7 @@ class Violation:
     @property
     def message(self) -> str:
         """English description of the problem."""
-        if self.maximum is None or (
-            self.minimum == 0 and to_decimal(self.value) < self.minimum
-        ):
+        if self.maximum is None or (self.minimum == 0 and _negative(self.value)):
             return f"{self.name} cannot be negative ({self.value})."
         return f"{self.name} must be between {self.minimum} and {self.maximum} ({self.value})."
 
@@ -78,7 +76,19 @@ def check(values: Mapping[str, tuple[str, object]]) -> list[Violation]:
     violations = []
     for name, (kind, value) in values.items():
         minimum, maximum = limits(kind)
-        number = to_decimal(value)
+        try:
+            number = to_decimal(value)
+        except ValueError:
+            # NaN or an infinity (typed over RPC): out of any bounds
+            violations.append(Violation(name, kind, value, minimum, maximum))
+            continue
         if number < minimum or (maximum is not None and number > maximum):
             violations.append(Violation(name, kind, value, minimum, maximum))
     return violations
+
+
+def _negative(value) -> bool:
+    try:
+        return to_decimal(value) < 0
+    except ValueError:
+        return False

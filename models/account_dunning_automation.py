@@ -513,7 +513,24 @@ class AccountDunningAutomation(models.Model):
         self.ensure_one()
         domain = self._partner_filter_domain() + action_domain
         if domain:
-            partners = partners.filtered_domain(domain)
+            try:
+                partners = partners.filtered_domain(domain)
+            except Exception:  # pylint: disable=broad-except
+                # Valid in a search when saved, not in memory (a number
+                # compared with a text): the search decides, as when saved.
+                try:
+                    with self.env.cr.savepoint():
+                        partners = partners.search([("id", "in", partners.ids)] + domain)
+                except Exception as exc:
+                    raise UserError(
+                        self.env._(
+                            "%(automation)s: the customer filter %(filter)s cannot be "
+                            "applied (%(error)s). Correct it in the automation.",
+                            automation=self.display_name,
+                            filter=domain,
+                            error=exc,
+                        )
+                    ) from exc
         terms = self.term_ids
         if terms:
             partners = partners.filtered(

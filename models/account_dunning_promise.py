@@ -8,6 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
 from ..dunning_engine import bounds as engine_bounds
+from .dunning_numbers import check_finite_numbers
 
 # Set by the promise's actions and its follow-up only (Cancel, the daily
 # check closing it kept or broken, the reminders it holds): never given at
@@ -186,6 +187,7 @@ class AccountDunningPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_finite_numbers(self, vals_list)
         for vals in vals_list:
             if not self.env.su:
                 given = [
@@ -212,6 +214,7 @@ class AccountDunningPromise(models.Model):
         return promises
 
     def write(self, vals):
+        check_finite_numbers(self, [vals])
         locked = [name for name in PROMISE_STATE_FIELDS if name in vals]
         if locked and not self.env.su:
             raise UserError(

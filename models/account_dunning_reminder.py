@@ -12,6 +12,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
+from ..dunning_engine import bounds as engine_bounds
 from ..dunning_engine import totals as engine_totals
 
 # One draft per customer, company and currency (see _auto_init); the index of
@@ -400,6 +401,29 @@ class AccountDunningReminder(models.Model):
                 )
             ) from exc
 
+    @api.constrains("date")
+    def _check_date_bounds(self):
+        for reminder in self:
+            self._check_reminder_date(reminder.date)
+
+    @api.model
+    def _check_reminder_date(self, as_of):
+        """A reminder date within ten years back and a year ahead: beyond, the
+        date arithmetic of the levels and interest overflows (9999-12-31)."""
+        today = fields.Date.context_today(self)
+        earliest = today - timedelta(days=engine_bounds.MAX_DAYS)
+        latest = today + timedelta(days=engine_bounds.MAX_PROMISE_DAYS)
+        if as_of and not earliest <= as_of <= latest:
+            raise UserError(
+                self.env._(
+                    "A reminder date must be between %(earliest)s and %(latest)s "
+                    "(not %(date)s).",
+                    earliest=format_date(self.env, earliest),
+                    latest=format_date(self.env, latest),
+                    date=format_date(self.env, as_of),
+                )
+            )
+
     @api.constrains("partner_id", "line_ids")
     def _check_lines_partner(self):
         """The customer of a reminder is fixed once it lists items: changing
@@ -520,6 +544,7 @@ class AccountDunningReminder(models.Model):
         """
         company = self.env.company
         as_of = as_of or fields.Date.context_today(self)
+        self._check_reminder_date(as_of)
         open_lines = self._dunning_open_lines(company, partners, include_blocked)
         by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
         draft_domain = [("state", "=", "draft"), ("company_id", "=", company.id)]

@@ -1,7 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import timedelta
+from datetime import date, timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -781,4 +781,80 @@ class TestDunningStateThroughActions(DunningRolesCommon):
             self.level_1.fee_amount = 1e20
         with self.assertRaises(ValidationError):
             self.level_1.fee_per_invoice = 1e13
+        with self.assertRaisesRegex(ValidationError, "must be a number"):
+            self.level_1.write({"fee_amount": float("nan")})
         self.level_1.fee_amount = 40.0
+
+
+@tagged("post_install", "-at_install")
+class TestDunningBadInput(DunningRolesCommon):
+    """Bad input gives a clear error (or one error entry of a run going on),
+    never a traceback."""
+
+    def test_reminder_date_out_of_range(self):
+        self._invoice("2026-01-10")
+        with self.assertRaisesRegex(UserError, "reminder date must be between"):
+            self.Reminder.with_user(self.billing)._create_reminders(as_of=date(9999, 12, 31))
+        wizard = (
+            self.env["account.dunning.create.wizard"]
+            .with_user(self.billing)
+            .create({"date": "9999-12-31"})
+        )
+        with self.assertRaisesRegex(UserError, "reminder date must be between"):
+            wizard.action_create()
+        with freeze_time("2026-01-12"):
+            draft = self.Reminder.with_user(self.billing)._create_reminders()
+            with self.assertRaisesRegex(UserError, "reminder date must be between"):
+                draft.write({"date": "9999-12-31"})
+            draft.write({"date": "2026-01-11"})
+        self.assertEqual(draft.date, date(2026, 1, 11))
+
+    def test_reference_rate_not_a_number(self):
+        rates = self.env["account.dunning.reference.rate"]
+        for rate in (float("nan"), float("inf"), 150.0):
+            with self.assertRaises(ValidationError, msg=rate):
+                rates.create({"date_from": "2031-07-01", "rate": rate})
+        self.assertTrue(rates.create({"date_from": "2031-07-01", "rate": -0.5}))
+
+    def test_customer_filter_failing_at_run_time(self):
+        self._invoice("2026-01-10")
+        self._invoice("2026-01-10", partner=self.partner_b)
+        self.partner_a.color = 5
+        automation = self.env["account.dunning.automation"].create(
+            {
+                "name": "Filtered",
+                "action_ids": [
+                    Command.create(
+                        {
+                            "action_type": "create",
+                            "sequence": 1,
+                            # valid in a search, a text compared with a number
+                            # in memory
+                            "partner_domain": "[('color', '>', '3')]",
+                        }
+                    )
+                ],
+            }
+        )
+        with freeze_time("2026-01-12"):
+            automation.action_start()
+            self.env["account.dunning.automation"]._cron_run_due()
+        run = automation.run_ids
+        self.assertFalse(run.error_ids)
+        self.assertEqual(self._reminders().state, "draft")
+        self.assertFalse(self._reminders(self.partner_b))
+        # A filter no longer valid at all (a field removed since): one clear
+        # error entry, the run ends.
+        self.env.cr.execute(
+            "UPDATE account_dunning_automation_action SET partner_domain = %s "
+            "WHERE automation_id = %s",
+            ["[('no_such_field', '=', 1)]", automation.id],
+        )
+        automation.action_ids.invalidate_recordset(["partner_domain"])
+        with freeze_time("2026-01-13"):
+            automation.action_start()
+            self.env["account.dunning.automation"]._cron_run_due()
+        run = automation.run_ids.sorted("id")[-1]
+        self.assertEqual(run.state, "error")
+        self.assertEqual(len(run.error_ids), 1)
+        self.assertIn("customer filter", run.error_ids.message)

@@ -220,6 +220,12 @@ def test_bounds():
     )
     with pytest.raises(ValueError):
         bounds.limits("weeks")
+    # NaN and infinities (typed over RPC) are out of bounds, never a crash.
+    odd = bounds.check(
+        {"nan": (bounds.SIGNED_RATE, float("nan")), "inf": (bounds.AMOUNT, float("inf"))}
+    )
+    assert [v.name for v in odd] == ["nan", "inf"]
+    assert odd[0].message == "nan must be between -100 and 100 (nan)."
 
 
 @given(st.integers(-(10**9), 10**9))
