@@ -12,7 +12,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
-from ..dunning_engine import bounds as engine_bounds
 from ..dunning_engine import totals as engine_totals
 
 # One draft per customer, company and currency (see _auto_init); the index of
@@ -401,29 +400,6 @@ class AccountDunningReminder(models.Model):
                 )
             ) from exc
 
-    @api.constrains("date")
-    def _check_date_bounds(self):
-        for reminder in self:
-            self._check_reminder_date(reminder.date)
-
-    @api.model
-    def _check_reminder_date(self, as_of):
-        """A reminder date within ten years back and a year ahead: beyond, the
-        date arithmetic of the levels and interest overflows (9999-12-31)."""
-        today = fields.Date.context_today(self)
-        earliest = today - timedelta(days=engine_bounds.MAX_DAYS)
-        latest = today + timedelta(days=engine_bounds.MAX_PROMISE_DAYS)
-        if as_of and not earliest <= as_of <= latest:
-            raise UserError(
-                self.env._(
-                    "A reminder date must be between %(earliest)s and %(latest)s "
-                    "(not %(date)s).",
-                    earliest=format_date(self.env, earliest),
-                    latest=format_date(self.env, latest),
-                    date=format_date(self.env, as_of),
-                )
-            )
-
     @api.constrains("partner_id", "line_ids")
     def _check_lines_partner(self):
         """The customer of a reminder is fixed once it lists items: changing
@@ -647,54 +623,6 @@ class AccountDunningReminder(models.Model):
         """Values of a draft reminder at ``as_of`` (its lines apart, see
         _dunning_create_lines)."""
         return {"date": as_of, "term_id": term.id}
-
-    def _dunning_create_lines(self, line_values_list):
-        """Create the lines the module computed (``_prepare_lines_vals``), one
-        list of values per reminder of ``self``, in order.
-
-        As superuser, after checking that the user may change the reminders:
-        the computed values of a line (amounts, fees, levels) are refused to
-        users (see the line's create), only the module sets them. Each item is
-        checked to be the customer's, in the reminder's company and currency.
-        """
-        self._check_dunning_access()
-        vals_list = []
-        for reminder, line_values in zip(self, line_values_list, strict=True):
-            reminder._check_items_of_reminder(
-                self.env["account.move.line"].browse(
-                    [values["move_line_id"] for values in line_values]
-                )
-            )
-            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
-        lines = self.env["account.dunning.reminder.line"].sudo().create(vals_list)
-        return lines.sudo(False)
-
-    def _check_items_of_reminder(self, move_lines):
-        """Refuse items that are not open receivables of the reminder's
-        customer (or of its contacts), company and currency: a reminder
-        never claims, charges or escalates another customer's invoice."""
-        self.ensure_one()
-        # As superuser: only reads, to compare with the reminder.
-        partner = self.sudo().partner_id.commercial_partner_id
-        strangers = move_lines.sudo().filtered(
-            lambda l: l.company_id != self.company_id
-            or l.currency_id != self.currency_id
-            or l.partner_id.commercial_partner_id != partner
-            or l.account_type != "asset_receivable"
-            or l.parent_state != "posted"
-        )
-        if strangers:
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s is for %(partner)s in %(currency)s: it "
-                    "cannot list %(items)s (another customer, company or "
-                    "currency, or not an open receivable).",
-                    name=self.name,
-                    partner=self.partner_id.display_name,
-                    currency=self.currency_id.name,
-                    items=", ".join(strangers.mapped("display_name")),
-                )
-            )
 
     def _replace_lines(self, line_values, as_of, term):
         self.ensure_one()
@@ -989,83 +917,6 @@ class AccountDunningReminder(models.Model):
         if not_delivered:
             not_delivered.sudo().write({"send_state": False, "send_error": False})
         return True
-
-    def _check_fees_not_paid(self):
-        """A reminder whose fees entry was paid (fully or partly) is not
-        cancelled: reversing the entry would take the customer's payment off
-        it. The fees are credited by a credit note instead."""
-        self.ensure_one()
-        receivable = self.sudo().move_id.line_ids.filtered(
-            lambda l: l.account_type == "asset_receivable"
-        )
-        if (receivable.matched_debit_ids | receivable.matched_credit_ids) and not (
-            self.move_id.reversal_move_ids.filtered(lambda m: m.state == "posted")
-        ):
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s cannot be cancelled: its fees entry %(entry)s "
-                    "was paid (fully or partly) by the customer. Give the fees back "
-                    "with a credit note or a refund instead.",
-                    name=self.name,
-                    entry=self.move_id.name,
-                )
-            )
-
-    def _undo_issue(self):
-        """Give the items back the level they had before this reminder."""
-        self.ensure_one()
-        for line in self.line_ids.filtered("is_new_level"):
-            move_line = line.move_line_id
-            if move_line.dunning_count != line.previous_count + 1:
-                raise UserError(
-                    self.env._(
-                        "Reminder %(name)s cannot be cancelled: %(item)s was reminded "
-                        "again afterwards. Cancel the later reminder first.",
-                        name=self.name,
-                        item=move_line.move_id.name,
-                    )
-                )
-            values = {
-                "dunning_level_id": line.previous_level_id.id,
-                "dunning_level_number": line.previous_level_number,
-                "dunning_last_date": line.previous_date,
-                "dunning_count": line.previous_count,
-            }
-            if line.amount_fee_invoice:
-                values["dunning_fee_charged"] = False
-            if line.level_id.is_pre_due:
-                values["dunning_notice_count"] = max(move_line.dunning_notice_count - 1, 0)
-            if line.interest_date_to:
-                values["dunning_interest_date"] = line.previous_interest_date
-            # As superuser: see DUNNING_ITEM_FIELDS.
-            move_line.sudo().write(values)
-        self._log_on_invoices(
-            self.line_ids.filtered("is_new_level"),
-            lambda line: self.env._(
-                "Payment reminder %(name)s cancelled: back to level %(level)s.",
-                name=self.name,
-                level=line.previous_level_id.display_name or 0,
-            ),
-        )
-        reversed_by_hand = self.move_id.reversal_move_ids.filtered(
-            lambda m: m.state == "posted"
-        )
-        if reversed_by_hand:
-            # Reversed by hand already: never a second reversal.
-            # As superuser: see LIFECYCLE_FIELDS.
-            self.sudo().write({"reversal_move_id": reversed_by_hand[:1].id})
-        elif self.move_id and self.move_id.state == "posted":
-            reversal = self.move_id._reverse_moves(
-                [
-                    {
-                        "date": fields.Date.context_today(self),
-                        "ref": self.env._("Cancellation of %s", self.name),
-                    }
-                ],
-                cancel=True,
-            )
-            # As superuser: see LIFECYCLE_FIELDS.
-            self.sudo().write({"reversal_move_id": reversal[:1].id})
 
     def action_draft(self):
         self._check_dunning_access()

@@ -74,8 +74,8 @@ class AccountDunningReminder(models.Model):
 
     def _refresh_interest(self):
         """Recompute the interest (and the fee per invoice) of the escalated
-        lines at the reminder date with the payments known now: a payment booked since the draft was made
-        lowers the interest from its date."""
+        lines at the reminder date with the payments known now: a payment
+        booked since the draft was made lowers the interest from its date."""
         for reminder in self:
             for line in reminder.line_ids.filtered("is_new_level"):
                 values = line.move_line_id._dunning_interest_values(

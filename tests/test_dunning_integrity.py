@@ -461,7 +461,7 @@ class TestDunningSmsQueue(DunningRolesCommon):
         # What the SMS provider receives (IAP, patched where Odoo calls it).
         self.received = []
 
-        def send_sms_batch(_api, messages, delivery_reports_url=False):
+        def send_sms_batch(_api, messages, **_kwargs):
             results = []
             for message in messages:
                 for number in message["numbers"]:
@@ -528,7 +528,7 @@ class TestDunningSmsQueue(DunningRolesCommon):
             result = original(wizard, reminder, email_queue)
             if reminder == reminders[-1] and not failed:
                 failed.append(reminder)
-                raise UserError("lost after the work")
+                raise UserError(self.env._("lost after the work"))
             return result
 
         with patch.object(send_model, "_send_one", fail_once_after_the_work), freeze_time(
