@@ -554,13 +554,11 @@ class AccountDunningReminder(models.Model):
         """Print the reminder letter. Nothing is counted here (the layout
         dialog may open, the user may close it): the reminder counts a send
         when the PDF of this action is downloaded (_dunning_letter_printed,
-        told by the action's context); no other rendering of the letter
-        counts one."""
+        told by the action's data); no other rendering of the letter counts
+        one."""
         self._check_can_send()
-        return (
-            self.env.ref(LETTER_REPORT)
-            .with_context(dunning_print_letter=True)
-            .report_action(self)
+        return self.env.ref(LETTER_REPORT).report_action(
+            self, data={"dunning_print_letter": True}
         )
 
     def _dunning_letter_printed(self):

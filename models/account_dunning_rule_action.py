@@ -91,8 +91,8 @@ class AccountDunningRuleAction(models.Model):
         "ir.model.fields",
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('store', '=', True), "
-        "('readonly', '=', False), ('ttype', 'in', %s)] + %s"
-        % (list(COPY_TYPES), _target_domain()),
+        "('readonly', '=', False), ('ttype', 'in', %s), %s]"
+        % (list(COPY_TYPES), repr(_target_domain())[1:-1]),
         help="Field to set (fixed value) or to fill (copy): the reminder fields "
         "and a few descriptive fields of the customer or the invoice.",
     )
