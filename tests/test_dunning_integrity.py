@@ -290,6 +290,30 @@ class TestDunningRuleAllowList(DunningRolesCommon):
         self.assertNotIn("Handled by collections", str(admin_partner.comment))
         self.assertFalse(admin_partner.dunning_blocked)
 
+    def test_rule_actions_of_another_company_are_out_of_reach(self):
+        other = self.setup_other_company()["company"]
+        foreign_rule = self.env["account.dunning.rule"].create(
+            {
+                "name": "Other company",
+                "model_name": "res.partner",
+                "company_id": other.id,
+                "action_ids": [
+                    Command.create(
+                        {
+                            "action_type": "set_value",
+                            "field_id": self._field("res.partner", "comment").id,
+                            "value": "Theirs",
+                        }
+                    )
+                ],
+            }
+        )
+        actions = self.env["account.dunning.rule.action"].with_user(self.accountant)
+        self.assertFalse(actions.search([("id", "in", foreign_rule.action_ids.ids)]))
+        with self.assertRaises(AccessError):
+            foreign_rule.action_ids.with_user(self.accountant).write({"value": "Mine"})
+        self.assertEqual(foreign_rule.action_ids.value, "Theirs")
+
     def test_rules_are_read_as_the_role_table_says(self):
         rule = self._rule(
             "res.partner",
