@@ -17,6 +17,11 @@ from ._decimal import to_decimal
 MAX_DAYS = 3650  # ten years: more than any reminder plan or payment deadline
 MAX_RATE = 100  # percent a year, for a rate or a number of points above a reference
 MAX_COUNT = 100  # reminders of one item
+# A thousand billion in any currency: above it a float no longer keeps the
+# cents (posted amounts drift) and no reminder fee or promise makes sense.
+MAX_AMOUNT = 10**12
+# A promise to pay pauses the reminders up to its date: at most a year.
+MAX_PROMISE_DAYS = 366
 
 DAYS = "days"
 # -MAX_DAYS .. MAX_DAYS: the delay of a level, negative for a courtesy notice
@@ -24,7 +29,7 @@ DAYS = "days"
 SIGNED_DAYS = "signed_days"
 RATE = "rate"  # 0 .. MAX_RATE
 SIGNED_RATE = "signed_rate"  # -MAX_RATE .. MAX_RATE (a reference rate may be negative)
-AMOUNT = "amount"  # >= 0
+AMOUNT = "amount"  # 0 .. MAX_AMOUNT
 COUNT = "count"
 
 _LIMITS = {
@@ -32,7 +37,7 @@ _LIMITS = {
     SIGNED_DAYS: (-MAX_DAYS, MAX_DAYS),
     RATE: (0, MAX_RATE),
     SIGNED_RATE: (-MAX_RATE, MAX_RATE),
-    AMOUNT: (0, None),
+    AMOUNT: (0, MAX_AMOUNT),
     COUNT: (0, MAX_COUNT),
 }
 
@@ -50,7 +55,7 @@ class Violation:
     @property
     def message(self) -> str:
         """English description of the problem."""
-        if self.maximum is None:
+        if self.maximum is None or (self.minimum == 0 and _negative(self.value)):
             return f"{self.name} cannot be negative ({self.value})."
         return f"{self.name} must be between {self.minimum} and {self.maximum} ({self.value})."
 
@@ -71,7 +76,19 @@ def check(values: Mapping[str, tuple[str, object]]) -> list[Violation]:
     violations = []
     for name, (kind, value) in values.items():
         minimum, maximum = limits(kind)
-        number = to_decimal(value)
+        try:
+            number = to_decimal(value)
+        except ValueError:
+            # NaN or an infinity (typed over RPC): out of any bounds
+            violations.append(Violation(name, kind, value, minimum, maximum))
+            continue
         if number < minimum or (maximum is not None and number > maximum):
             violations.append(Violation(name, kind, value, minimum, maximum))
     return violations
+
+
+def _negative(value) -> bool:
+    try:
+        return to_decimal(value) < 0
+    except ValueError:
+        return False

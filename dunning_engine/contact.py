@@ -8,7 +8,10 @@ level inside the quiet period waits for the next contact.
 
 A contact is a day: a customer owing in several currencies gets one reminder
 per currency, and the reminders issued to it on the same day are one contact
-(the quiet period runs from that day, the cap counts that day once).
+(the quiet period runs from that day, the cap counts that day once). That
+same-day contact only carries items not yet reminded that day (the other
+currency): an item advances at most one level per contact, never twice the
+same day (see :func:`item_may_advance`).
 """
 
 from __future__ import annotations
@@ -93,6 +96,14 @@ def decide_contact(
     else:
         reason = FIRST if last_contact is None else SPACED
     return ContactDecision(True, next_contact, cap_reached, reason)
+
+
+def item_may_advance(item_last_date: date | None, as_of: date) -> bool:
+    """An item last reminded on ``item_last_date`` may reach a new level on
+    ``as_of``: never a second time the day it was reminded (nor on a date
+    before it), whatever the policy: "Run now" twice, or creating and
+    issuing reminders twice the same day, takes no item two levels up."""
+    return item_last_date is None or item_last_date < as_of
 
 
 def held_by_quiet_period(

@@ -347,8 +347,11 @@ class AccountDunningAutomation(models.Model):
             if automation._start_run(as_of, scheduled=True):
                 started |= automation
         self._commit()
+        # The processing writes the runs as superuser (the cron's user; see
+        # the run's create and write).
+        run_model = self.env["account.dunning.automation.run"].sudo()
         if self._in_test_mode():
-            self.env["account.dunning.automation.run"]._process_running()
+            run_model._process_running()
             return due
         called = time.time()
         started = self._cron_pass_start()
@@ -358,7 +361,7 @@ class AccountDunningAutomation(models.Model):
             # worker's time limit runs over all of these calls.
             self._cron_hand_over()
             return due
-        self.env["account.dunning.automation.run"]._process_running(
+        run_model._process_running(
             time_budget=budget - (time.time() - started)
         )
         thread = threading.get_ident()
@@ -433,7 +436,10 @@ class AccountDunningAutomation(models.Model):
         a run record in error and never stops the other automations."""
         self.ensure_one()
         automation = self.with_company(self.company_id)
-        run_model = self.env["account.dunning.automation.run"]
+        # As superuser, once the user's right to run the automation checked:
+        # runs are never created nor written directly (see the run's create).
+        automation.check_access("write")
+        run_model = self.env["account.dunning.automation.run"].sudo()
         try:
             with self.env.cr.savepoint():
                 run = run_model.create(
@@ -507,7 +513,24 @@ class AccountDunningAutomation(models.Model):
         self.ensure_one()
         domain = self._partner_filter_domain() + action_domain
         if domain:
-            partners = partners.filtered_domain(domain)
+            try:
+                partners = partners.filtered_domain(domain)
+            except Exception:  # pylint: disable=broad-except
+                # Valid in a search when saved, not in memory (a number
+                # compared with a text): the search decides, as when saved.
+                try:
+                    with self.env.cr.savepoint():
+                        partners = partners.search([("id", "in", partners.ids)] + domain)
+                except Exception as exc:
+                    raise UserError(
+                        self.env._(
+                            "%(automation)s: the customer filter %(filter)s cannot be "
+                            "applied (%(error)s). Correct it in the automation.",
+                            automation=self.display_name,
+                            filter=domain,
+                            error=exc,
+                        )
+                    ) from exc
         terms = self.term_ids
         if terms:
             partners = partners.filtered(

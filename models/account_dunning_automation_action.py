@@ -196,6 +196,19 @@ class AccountDunningAutomationAction(models.Model):
         # created, and their chatter starts with their issue.
         reminder_model = self.env["account.dunning.reminder"].with_context(mail_create_nolog=True)
         partners = automation._filter_partners(partners, self._partner_filter_domain())
+        # Archived customers are never reminded: said in the run's log.
+        for partner in partners.filtered(lambda p: not p.commercial_partner_id.active):
+            run._log_error(
+                self,
+                self.env._(
+                    "%(partner)s is archived: no reminder is created for it. "
+                    "Restore the customer to remind it.",
+                    partner=partner.display_name,
+                ),
+                partner=partner,
+                severity="warning",
+            )
+            partners -= partner
         if not partners:
             return True
         values = {

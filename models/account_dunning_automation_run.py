@@ -8,6 +8,7 @@ from datetime import timedelta
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 _logger = logging.getLogger(__name__)
@@ -148,6 +149,30 @@ class AccountDunningAutomationRun(models.Model):
                 f"{run.automation_id.name} ({fields.Datetime.to_string(run.start)})"
                 if run.start
                 else run.automation_id.name
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_run_internal()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_run_internal()
+        return super().write(vals)
+
+    def _check_run_internal(self):
+        """A run is created by its automation (Start, Run Now, the schedule)
+        and moved on by the processing only, which work as superuser after
+        checking the user's rights: a run created or changed directly (RPC,
+        import) would block the automation as "already running" or lie about
+        what was done."""
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Runs of reminder automations are started and updated by "
+                    "their automation only (Start, Run Now, the schedule): they "
+                    "cannot be created or changed directly."
+                )
             )
 
     def _log_error(

@@ -8,6 +8,7 @@ from odoo.tools import format_date, formatLang
 from ..dunning_engine import bounds as engine_bounds
 from ..dunning_engine import interest as engine_interest
 from ..dunning_engine import levels as engine_levels
+from .dunning_numbers import check_finite_numbers
 
 # Bounds of the numbers of a level (see dunning_engine.bounds).
 LEVEL_BOUNDS = {
@@ -296,6 +297,15 @@ class AccountDunningLevel(models.Model):
                         level=level.display_name,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_finite_numbers(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_finite_numbers(self, [vals])
+        return super().write(vals)
 
     @api.constrains(*LEVEL_BOUNDS)
     def _check_not_negative(self):

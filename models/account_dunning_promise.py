@@ -1,9 +1,19 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
+
+from ..dunning_engine import bounds as engine_bounds
+from .dunning_numbers import check_finite_numbers
+
+# Set by the promise's actions and its follow-up only (Cancel, the daily
+# check closing it kept or broken, the reminders it holds): never given at
+# creation nor written directly (form, import, RPC).
+PROMISE_STATE_FIELDS = ("state", "closed_date", "held_date", "user_id")
 
 
 class AccountDunningPromise(models.Model):
@@ -132,6 +142,27 @@ class AccountDunningPromise(models.Model):
                 raise ValidationError(
                     self.env._("A promise to pay needs an amount above zero.")
                 )
+            if promise.amount > engine_bounds.MAX_AMOUNT:
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay of %(amount)s is not credible: at most "
+                        "%(max)s.",
+                        amount=promise.amount,
+                        max=engine_bounds.MAX_AMOUNT,
+                    )
+                )
+            if promise.promised_date > promise.date + timedelta(
+                days=engine_bounds.MAX_PROMISE_DAYS
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The promised date of %(promise)s is more than %(days)s days "
+                        "after the promise: reminders are paused a year at most. "
+                        "Agree on a payment plan instead.",
+                        promise=promise.display_name,
+                        days=engine_bounds.MAX_PROMISE_DAYS,
+                    )
+                )
             if promise.promised_date < promise.date:
                 raise ValidationError(
                     self.env._(
@@ -156,7 +187,24 @@ class AccountDunningPromise(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        check_finite_numbers(self, vals_list)
         for vals in vals_list:
+            if not self.env.su:
+                given = [
+                    name
+                    for name in PROMISE_STATE_FIELDS
+                    if vals.get(name)
+                    and not (name == "state" and vals[name] == "open")
+                    and not (name == "user_id" and vals[name] == self.env.uid)
+                ]
+                if given:
+                    raise UserError(
+                        self.env._(
+                            "A promise to pay is recorded open; its %(fields)s are "
+                            "set by its follow-up (kept, broken, cancelled).",
+                            fields=", ".join(given),
+                        )
+                    )
             if vals.get("partner_id"):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
@@ -166,6 +214,16 @@ class AccountDunningPromise(models.Model):
         return promises
 
     def write(self, vals):
+        check_finite_numbers(self, [vals])
+        locked = [name for name in PROMISE_STATE_FIELDS if name in vals]
+        if locked and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The %(fields)s of a promise to pay change only through its "
+                    "follow-up (Cancel, kept or broken by the daily check).",
+                    fields=", ".join(locked),
+                )
+            )
         if any(name in vals for name in ("partner_id", "company_id", "date", "amount")):
             if self.filtered(lambda p: p.state != "open"):
                 raise UserError(
@@ -260,7 +318,8 @@ class AccountDunningPromise(models.Model):
 
     def _close(self, state, as_of, paid):
         self.ensure_one()
-        self.write({"state": state, "closed_date": as_of})
+        # As superuser: see PROMISE_STATE_FIELDS (the follow-up decides).
+        self.sudo().write({"state": state, "closed_date": as_of})
         values = {
             "amount": format_amount(self.env, self.amount, self.currency_id),
             "paid": format_amount(self.env, paid, self.currency_id),
@@ -299,7 +358,9 @@ class AccountDunningPromise(models.Model):
         self._check_promises()
 
     def action_cancel(self):
-        self.filtered(lambda p: p.state == "open").write(
+        self.check_access("write")
+        # As superuser once the access checked: see PROMISE_STATE_FIELDS.
+        self.filtered(lambda p: p.state == "open").sudo().write(
             {"state": "cancel", "closed_date": fields.Date.context_today(self)}
         )
         return True

@@ -6,6 +6,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import format_date
 
 from ..dunning_engine import bounds as engine_bounds
+from .dunning_numbers import check_finite_numbers
 
 
 class AccountDunningReferenceRate(models.Model):
@@ -43,6 +44,15 @@ class AccountDunningReferenceRate(models.Model):
             "A half-year has one reference rate only.",
         ),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        check_finite_numbers(self, vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_finite_numbers(self, [vals])
+        return super().write(vals)
 
     @api.constrains("date_from", "rate")
     def _check_half_year(self):

@@ -4,6 +4,8 @@
 from collections import defaultdict
 from datetime import timedelta
 
+import logging
+
 import psycopg2
 
 from odoo import api, fields, models
@@ -14,6 +16,8 @@ from ..dunning_engine import totals as engine_totals
 
 # One draft per customer, company and currency (see _auto_init); the index of
 # earlier versions (one draft per customer and company) is replaced.
+_logger = logging.getLogger(__name__)
+
 DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner_currency"
 
 
@@ -516,6 +520,7 @@ class AccountDunningReminder(models.Model):
         """
         company = self.env.company
         as_of = as_of or fields.Date.context_today(self)
+        self._check_reminder_date(as_of)
         open_lines = self._dunning_open_lines(company, partners, include_blocked)
         by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
         draft_domain = [("state", "=", "draft"), ("company_id", "=", company.id)]
@@ -536,6 +541,11 @@ class AccountDunningReminder(models.Model):
         for partner, partner_lines in by_partner.items():
             if partner.with_company(company).dunning_blocked:
                 continue  # its drafts are cancelled below
+            if not partner.active:
+                # An archived customer is never reminded (its drafts are
+                # cancelled below).
+                _logger.info("Payment reminders: %s is archived, skipped", partner.display_name)
+                continue
             contact = contacts[partner]
             under_notice = line_model._dunning_under_notice(partner_lines, as_of)
             if under_notice:
@@ -569,31 +579,37 @@ class AccountDunningReminder(models.Model):
                     if line_values is None:  # waits for the customer's next step
                         kept |= draft
                         continue
-                values = self._reminder_values(line_values, as_of, term)
+                values = self._reminder_values(as_of, term)
                 if draft:
-                    to_refresh.append((draft, values))
+                    to_refresh.append((draft, values, line_values))
                 else:
                     to_create.append(
-                        dict(
-                            values,
-                            partner_id=partner.id,
-                            company_id=company.id,
-                            currency_id=currency.id,
+                        (
+                            dict(
+                                values,
+                                partner_id=partner.id,
+                                company_id=company.id,
+                                currency_id=currency.id,
+                            ),
+                            line_values,
                         )
                     )
         result = self.browse()
         if to_refresh:
-            refreshed = self.browse([draft.id for draft, _values in to_refresh])
+            refreshed = self.browse([draft.id for draft, _values, _lines in to_refresh])
             # What the user decided on the lines (exclusions, notes) survives
             # the recomputation.
             adjustments = refreshed.line_ids._get_adjustments()
             refreshed.line_ids.unlink()
-            for draft, values in to_refresh:
+            for draft, values, _lines in to_refresh:
                 draft.write(values)
+            refreshed._dunning_create_lines([lines for _draft, _values, lines in to_refresh])
             refreshed.line_ids._apply_adjustments(adjustments)
             result |= refreshed
         if to_create:
-            result |= self.create(to_create)
+            created = self.create([values for values, _lines in to_create])
+            created._dunning_create_lines([lines for _values, lines in to_create])
+            result |= created
         result._set_fee()
         # Drafts with nothing left to remind (items paid, customer on hold,
         # nothing left in their currency) are cancelled.
@@ -611,19 +627,17 @@ class AccountDunningReminder(models.Model):
         return result
 
     @api.model
-    def _reminder_values(self, line_values, as_of, term):
-        """Values of a draft reminder at ``as_of`` with new lines."""
-        return {
-            "date": as_of,
-            "term_id": term.id,
-            "line_ids": [fields.Command.create(v) for v in line_values],
-        }
+    def _reminder_values(self, as_of, term):
+        """Values of a draft reminder at ``as_of`` (its lines apart, see
+        _dunning_create_lines)."""
+        return {"date": as_of, "term_id": term.id}
 
     def _replace_lines(self, line_values, as_of, term):
         self.ensure_one()
         adjustments = self.line_ids._get_adjustments()
         self.line_ids.unlink()
-        self.write(self._reminder_values(line_values, as_of, term))
+        self.write(self._reminder_values(as_of, term))
+        self._dunning_create_lines([line_values])
         self.line_ids._apply_adjustments(adjustments)
         self._set_fee()
 
@@ -712,22 +726,18 @@ class AccountDunningReminder(models.Model):
                 and l.currency_id == reminder.currency_id
             )
             if new_credits:
-                reminder.write(
-                    {
-                        "line_ids": [
-                            fields.Command.create(
-                                dict(
-                                    reminder.line_ids._prepare_line_vals(
-                                        credit, reminder.date, "credit", False, False
-                                    ),
-                                    **reminder._dunning_explain(
-                                        ("credit", {}), credit, False
-                                    ),
-                                )
+                reminder._dunning_create_lines(
+                    [
+                        [
+                            dict(
+                                reminder.line_ids._prepare_line_vals(
+                                    credit, reminder.date, "credit", False, False
+                                ),
+                                **reminder._dunning_explain(("credit", {}), credit, False),
                             )
                             for credit in new_credits
                         ]
-                    }
+                    ]
                 )
 
     def action_issue(self):
@@ -779,6 +789,9 @@ class AccountDunningReminder(models.Model):
         self._check_partner_remindable()
         self._check_quiet_period()
         self._drop_paid_lines()
+        # Every item is the customer's, in the company and currency of the
+        # reminder, checked again under the lock of the items.
+        self._check_items_of_reminder(self.line_ids.move_line_id)
         self._add_new_credits()
         new_lines = self.line_ids.filtered("is_new_level")
         if not new_lines and self.line_ids.filtered("excluded"):
@@ -905,58 +918,17 @@ class AccountDunningReminder(models.Model):
             if reminder.state == "cancel":
                 continue
             if reminder.state in ("issued", "sent"):
+                reminder._check_fees_not_paid()
                 reminder._undo_issue()
+        # What has not left yet never leaves: the email waiting in the mail
+        # queue (or failed, which a retry would send again), the SMS in the
+        # SMS queue. An email delivered stays delivered (it was received).
+        self._dunning_cancel_pending()
         self.sudo().write({"state": "cancel"})
+        not_delivered = self.filtered(lambda r: r.send_state in ("queued", "failed"))
+        if not_delivered:
+            not_delivered.sudo().write({"send_state": False, "send_error": False})
         return True
-
-    def _undo_issue(self):
-        """Give the items back the level they had before this reminder."""
-        self.ensure_one()
-        for line in self.line_ids.filtered("is_new_level"):
-            move_line = line.move_line_id
-            if move_line.dunning_count != line.previous_count + 1:
-                raise UserError(
-                    self.env._(
-                        "Reminder %(name)s cannot be cancelled: %(item)s was reminded "
-                        "again afterwards. Cancel the later reminder first.",
-                        name=self.name,
-                        item=move_line.move_id.name,
-                    )
-                )
-            values = {
-                "dunning_level_id": line.previous_level_id.id,
-                "dunning_level_number": line.previous_level_number,
-                "dunning_last_date": line.previous_date,
-                "dunning_count": line.previous_count,
-            }
-            if line.amount_fee_invoice:
-                values["dunning_fee_charged"] = False
-            if line.level_id.is_pre_due:
-                values["dunning_notice_count"] = max(move_line.dunning_notice_count - 1, 0)
-            if line.interest_date_to:
-                values["dunning_interest_date"] = line.previous_interest_date
-            # As superuser: see DUNNING_ITEM_FIELDS.
-            move_line.sudo().write(values)
-        self._log_on_invoices(
-            self.line_ids.filtered("is_new_level"),
-            lambda line: self.env._(
-                "Payment reminder %(name)s cancelled: back to level %(level)s.",
-                name=self.name,
-                level=line.previous_level_id.display_name or 0,
-            ),
-        )
-        if self.move_id and self.move_id.state == "posted":
-            reversal = self.move_id._reverse_moves(
-                [
-                    {
-                        "date": fields.Date.context_today(self),
-                        "ref": self.env._("Cancellation of %s", self.name),
-                    }
-                ],
-                cancel=True,
-            )
-            # As superuser: see LIFECYCLE_FIELDS.
-            self.sudo().write({"reversal_move_id": reversal[:1].id})
 
     def action_draft(self):
         self._check_dunning_access()
@@ -987,6 +959,9 @@ class AccountDunningReminder(models.Model):
                         currency=reminder.currency_id.name,
                     )
                 )
+        # The email (and SMS) of the cancelled reminder never leave, and its
+        # delivery state goes: the re-issued reminder sends a new email.
+        self._dunning_cancel_pending()
         self.sudo().write(
             {
                 "state": "draft",
@@ -994,6 +969,11 @@ class AccountDunningReminder(models.Model):
                 "move_id": False,
                 "reversal_move_id": False,
                 "payment_reference": False,
+                "sent_date": False,
+                "send_state": False,
+                "send_error": False,
+                "email_message_id": False,
+                "send_run_id": False,
             }
         )
         return True

@@ -91,13 +91,18 @@ class AccountDunningReminder(models.Model):
         )
 
     def _refresh_interest(self):
-        """Recompute the interest of the escalated lines at the reminder date
-        with the payments known now: a payment booked since the draft was made
-        lowers the interest from its date."""
+        """Recompute the interest (and the fee per invoice) of the escalated
+        lines at the reminder date with the payments known now: a payment
+        booked since the draft was made lowers the interest from its date."""
         for reminder in self:
             for line in reminder.line_ids.filtered("is_new_level"):
                 values = line.move_line_id._dunning_interest_values(
                     line.level_id, reminder.date
+                )
+                # The fee per invoice too: what is posted is what the module
+                # computes now, whatever the draft holds.
+                values["amount_fee_invoice"] = line._dunning_fee_invoice(
+                    line.move_line_id, line.level_id, reminder.date
                 )
                 # Only what changed (most often nothing): each write of a line
                 # recomputes the totals of its reminder.

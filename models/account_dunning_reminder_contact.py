@@ -113,6 +113,13 @@ class AccountDunningReminder(models.Model):
             "blocked": lambda: self.env._(
                 "On hold: listed for information, never escalated nor counted."
             ),
+            "manual": lambda: self.env._(
+                "Added by hand: listed and counted, not escalated by this reminder."
+            ),
+            "same_day": lambda: self.env._(
+                "Not escalated: already reminded today, its next level waits for "
+                "the next contact."
+            ),
         }
         return {"escalation": code, "explanation": texts[code]()}
 
@@ -265,6 +272,15 @@ class AccountDunningReminder(models.Model):
         was created is neither issued nor sent a reminder."""
         self.ensure_one()
         partner = self.partner_id.with_company(self.company_id)
+        if not partner.commercial_partner_id.active:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s: %(partner)s is archived. Cancel the "
+                    "reminder, or restore the customer first.",
+                    name=self.name,
+                    partner=partner.display_name,
+                )
+            )
         if partner.dunning_blocked:
             raise UserError(
                 self.env._(

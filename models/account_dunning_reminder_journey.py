@@ -129,7 +129,8 @@ class AccountDunningReminder(models.Model):
             ]._prepare_lines_vals(move_lines, as_of)
             if not due:
                 continue
-            promise.held_date = as_of
+            # As superuser: see PROMISE_STATE_FIELDS.
+            promise.sudo().held_date = as_of
             promise.message_post(
                 body=self.env._(
                     "A payment reminder was due on %(date)s: it is held by this "

@@ -166,6 +166,8 @@ class AccountDunningReminderLine(models.Model):
             ("credit", "Open credit"),
             ("blocked", "On hold"),
             ("excluded", "Excluded from this reminder"),
+            ("manual", "Added by hand"),
+            ("same_day", "Already reminded today"),
         ],
         string="Why",
         readonly=True,
@@ -294,7 +296,14 @@ class AccountDunningReminderLine(models.Model):
                     follow_plan=bool(term.min_contact_days),
                 )
                 why = reminder_model._dunning_why(decision, as_of, policy, contact)
-                if decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
+                if decision.level is not None and not engine_contact.item_may_advance(
+                    line.dunning_last_date or None, as_of
+                ):
+                    # Reminded today already: the same-day contact (another
+                    # currency of the customer) never takes it one level more.
+                    decision = None
+                    why = ("same_day", {})
+                elif decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
                     new_level, why, decision = reminder_model._dunning_notice_level(
                         decision, why, contact
                     )
@@ -441,16 +450,19 @@ class AccountDunningReminderLine(models.Model):
             "previous_date": move_line.dunning_last_date,
             "previous_count": move_line.dunning_count,
             **move_line._dunning_interest_values(new_level, as_of),
-            # in the invoice's currency (the reminder's) at the reminder date,
-            # e.g. the EUR 40 indemnity of French law on a USD invoice
-            "amount_fee_invoice": (
-                new_level._convert_amount(
-                    new_level.fee_per_invoice, move_line.currency_id, as_of
-                )
-                if new_level and move_line._dunning_charges_fee_per_invoice()
-                else 0.0
-            ),
+            "amount_fee_invoice": self._dunning_fee_invoice(move_line, new_level, as_of),
         }
+
+    @api.model
+    def _dunning_fee_invoice(self, move_line, new_level, as_of):
+        """Fee per invoice of ``move_line`` reaching ``new_level`` at
+        ``as_of``: in the invoice's currency (the reminder's) at the reminder
+        date, e.g. the EUR 40 indemnity of French law on a USD invoice."""
+        if new_level and move_line._dunning_charges_fee_per_invoice():
+            return new_level._convert_amount(
+                new_level.fee_per_invoice, move_line.currency_id, as_of
+            )
+        return 0.0
 
     # ------------------------------------------------------------------
     # Lines of issued reminders are fixed; computed values are never edited
@@ -488,7 +500,68 @@ class AccountDunningReminderLine(models.Model):
                 {vals.get("reminder_id") for vals in vals_list if vals.get("reminder_id")}
             )
         )
-        return super().create(vals_list)
+        if not self.env.su:
+            # A line added by hand (form, import, RPC) names its item only:
+            # everything else is computed here, as the module computes it,
+            # and never escalates (the module's own lines are created as
+            # superuser by the reminder, see _dunning_create_lines).
+            vals_list = [self._prepare_manual_line_vals(vals) for vals in vals_list]
+        lines = super().create(vals_list)
+        if not self.env.su:
+            lines._check_items_belong()
+        return lines
+
+    @api.model
+    def _prepare_manual_line_vals(self, vals):
+        """Values of a line created by a user: only its reminder, its item and
+        its note are taken; a computed value given is refused."""
+        given = [
+            name
+            for name in COMPUTED_LINE_FIELDS + EXCLUSION_FIELDS
+            if name != "move_line_id" and vals.get(name)
+        ]
+        if given:
+            raise UserError(
+                self.env._(
+                    "The %(fields)s of a reminder line come from the journal item "
+                    "and the reminder terms: they cannot be given. Recompute the "
+                    "draft to list the customer's items.",
+                    fields=", ".join(given),
+                )
+            )
+        reminder = self.env["account.dunning.reminder"].browse(vals.get("reminder_id"))
+        move_line = self.env["account.move.line"].browse(vals.get("move_line_id"))
+        if not reminder or not move_line:
+            raise UserError(
+                self.env._("A reminder line needs its reminder and its journal item.")
+            )
+        # the item is read as the user: an item they may not read is refused
+        move_line.check_access("read")
+        reminder._check_items_of_reminder(move_line)
+        if move_line.amount_residual < 0:
+            line_type = "credit"
+        elif move_line.move_id.dunning_blocked:
+            line_type = "blocked"
+        elif move_line._dunning_is_charge_item():
+            line_type = "charge"
+        elif move_line._dunning_due_date() < reminder.date:
+            line_type = "overdue"
+        else:
+            line_type = "not_due"
+        values = self._prepare_line_vals(move_line, reminder.date, line_type, False, False)
+        values.update(
+            self.env["account.dunning.reminder"]._dunning_explain(
+                (line_type if line_type != "overdue" else "manual", {}), move_line, False
+            )
+        )
+        values.update(reminder_id=reminder.id, note=vals.get("note") or False)
+        return values
+
+    def _check_items_belong(self):
+        """Each line's item is an open receivable of the reminder's customer
+        (or one of its contacts), company and currency."""
+        for reminder, lines in self.grouped("reminder_id").items():
+            reminder._check_items_of_reminder(lines.move_line_id)
 
     def write(self, vals):
         if not self.env.su:

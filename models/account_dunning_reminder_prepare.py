@@ -2,10 +2,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from collections import defaultdict
+from datetime import timedelta
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL, format_date
+
+from ..dunning_engine import bounds as engine_bounds
 
 from .account_dunning_reminder import DRAFT_UNIQUE_INDEX
 
@@ -171,3 +174,78 @@ class AccountDunningReminder(models.Model):
         )
         numbers = sorted(number for (number,) in self.env.cr.fetchall())
         return [sequence.get_next_char(number) for number in numbers]
+
+    # ------------------------------------------------------------------
+    # Lines computed by the module, dates in range
+    # ------------------------------------------------------------------
+
+    def _dunning_create_lines(self, line_values_list):
+        """Create the lines the module computed (``_prepare_lines_vals``), one
+        list of values per reminder of ``self``, in order.
+
+        As superuser, after checking that the user may change the reminders:
+        the computed values of a line (amounts, fees, levels) are refused to
+        users (see the line's create), only the module sets them. Each item is
+        checked to be the customer's, in the reminder's company and currency.
+        """
+        self._check_dunning_access()
+        vals_list = []
+        for reminder, line_values in zip(self, line_values_list, strict=True):
+            reminder._check_items_of_reminder(
+                self.env["account.move.line"].browse(
+                    [values["move_line_id"] for values in line_values]
+                )
+            )
+            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
+        lines = self.env["account.dunning.reminder.line"].sudo().create(vals_list)
+        return lines.sudo(False)
+
+    def _check_items_of_reminder(self, move_lines):
+        """Refuse items that are not open receivables of the reminder's
+        customer (or of its contacts), company and currency: a reminder
+        never claims, charges or escalates another customer's invoice."""
+        self.ensure_one()
+        # As superuser: only reads, to compare with the reminder.
+        partner = self.sudo().partner_id.commercial_partner_id
+        strangers = move_lines.sudo().filtered(
+            lambda l: l.company_id != self.company_id
+            or l.currency_id != self.currency_id
+            or l.partner_id.commercial_partner_id != partner
+            or l.account_type != "asset_receivable"
+            or l.parent_state != "posted"
+        )
+        if strangers:
+            raise UserError(
+                self.env._(
+                    "Reminder %(name)s is for %(partner)s in %(currency)s: it "
+                    "cannot list %(items)s (another customer, company or "
+                    "currency, or not an open receivable).",
+                    name=self.name,
+                    partner=self.partner_id.display_name,
+                    currency=self.currency_id.name,
+                    items=", ".join(strangers.mapped("display_name")),
+                )
+            )
+
+    @api.constrains("date")
+    def _check_date_bounds(self):
+        for reminder in self:
+            self._check_reminder_date(reminder.date)
+
+    @api.model
+    def _check_reminder_date(self, as_of):
+        """A reminder date within ten years back and a year ahead: beyond, the
+        date arithmetic of the levels and interest overflows (9999-12-31)."""
+        today = fields.Date.context_today(self)
+        earliest = today - timedelta(days=engine_bounds.MAX_DAYS)
+        latest = today + timedelta(days=engine_bounds.MAX_PROMISE_DAYS)
+        if as_of and not earliest <= as_of <= latest:
+            raise UserError(
+                self.env._(
+                    "A reminder date must be between %(earliest)s and %(latest)s "
+                    "(not %(date)s).",
+                    earliest=format_date(self.env, earliest),
+                    latest=format_date(self.env, latest),
+                    date=format_date(self.env, as_of),
+                )
+            )

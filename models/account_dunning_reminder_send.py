@@ -384,7 +384,17 @@ class AccountDunningReminder(models.Model):
                     amount=self.amount_to_pay_display,
                 ),
                 partner_ids=self.partner_id.ids,
+                # Into Odoo's SMS queue, like the emails into the mail queue:
+                # the text leaves after the commit, exactly once, never from
+                # a savepoint that may still be rolled back and replayed (a
+                # batch falling back to one by one, a worker killed).
+                put_in_queue=True,
             )
+            cron = self.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
+            if cron:
+                # As superuser: the queue's cron is started for any sender;
+                # the trigger is part of this transaction.
+                cron.sudo()._trigger()
         if level.create_call_activity:
             self.activity_schedule(
                 "mail.mail_activity_data_call",
@@ -401,6 +411,29 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
     # Delivery of the email
     # ------------------------------------------------------------------
+
+    def _dunning_cancel_pending(self):
+        """Cancel what these reminders still have waiting to leave: their
+        emails in the mail queue or failed (a retry would send them again),
+        their SMS in the SMS queue."""
+        if not self:
+            return
+        # As superuser: the queues are not the users'; the caller checked
+        # the access to the reminders.
+        messages = self.env["mail.message"].sudo().search(
+            [("model", "=", self._name), ("res_id", "in", self.ids)]
+        )
+        if not messages:
+            return
+        self.env["mail.mail"].sudo().search(
+            [
+                ("mail_message_id", "in", messages.ids),
+                ("state", "in", ("outgoing", "exception")),
+            ]
+        ).cancel()
+        self.env["sms.sms"].sudo().search(
+            [("mail_message_id", "in", messages.ids), ("state", "=", "outgoing")]
+        ).action_set_canceled()
 
     def _dunning_email_notifications(self):
         """Email notifications of the reminder email to the customer."""
@@ -520,10 +553,13 @@ class AccountDunningReminder(models.Model):
     def action_print(self):
         """Print the reminder letter. Nothing is counted here (the layout
         dialog may open, the user may close it): the reminder counts a send
-        when its PDF is rendered (_dunning_letter_printed), from this button
-        or from the Print menu alike."""
+        when the PDF of this action is downloaded (_dunning_letter_printed,
+        told by the action's data); no other rendering of the letter counts
+        one."""
         self._check_can_send()
-        return self.env.ref(LETTER_REPORT).report_action(self)
+        return self.env.ref(LETTER_REPORT).report_action(
+            self, data={"dunning_print_letter": True}
+        )
 
     def _dunning_letter_printed(self):
         """The letter PDF of these reminders was produced for a user: issued

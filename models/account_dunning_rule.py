@@ -137,11 +137,27 @@ class AccountDunningRule(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_model_name(vals)
         rules = super().create(vals_list)
         rules._sync_automation()
         return rules
 
+    @api.model
+    def _check_model_name(self, vals):
+        """A clear error for a rule on another model (RPC), where the ORM
+        would raise a bare ValueError."""
+        if "model_name" in vals and vals["model_name"] not in dict(RULE_MODELS):
+            raise ValidationError(
+                self.env._(
+                    "Reminder rules apply to customers or invoices only, not to "
+                    "%(model)s.",
+                    model=vals["model_name"],
+                )
+            )
+
     def write(self, vals):
+        self._check_model_name(vals)
         res = super().write(vals)
         if not self.env.context.get("dunning_rule_sync"):
             self._sync_automation()

@@ -1,8 +1,12 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
 
 # Field types a rule may set to a fixed value or copy (no relational value
 # typed as text, no binary): what an accountant structures data with.
@@ -19,6 +23,35 @@ VALUE_TYPES = (
 )
 COPY_TYPES = VALUE_TYPES + ("many2one",)
 TRUE_WORDS = ("1", "true", "yes", "y", "oui", "vrai", "x")
+
+# Fields a rule may set or fill, per model: an allow-list, not a deny-list.
+# The rule writes as superuser whoever saves the record, so it may only write
+# what belongs to the collection strategy: the module's own reminder fields
+# and a few descriptive fields. Never a state, an amount, an account, a user,
+# a company, an email or a company-dependent accounting property (the terms
+# and the account manager have their own actions, written per company).
+RULE_TARGET_FIELDS = {
+    "res.partner": ("dunning_blocked", "comment", "ref", "industry_id"),
+    "account.move": ("dunning_blocked", "dunning_block_reason", "dunning_term_id"),
+}
+# Models a copied or set relational value may never point to.
+FORBIDDEN_RELATIONS = (
+    "res.users",
+    "res.company",
+    "res.groups",
+    "account.account",
+    "account.journal",
+    "ir.model",
+    "ir.model.fields",
+)
+
+
+def _target_domain():
+    """Domain of the fields a rule may set (see RULE_TARGET_FIELDS)."""
+    domain = ["|"] * (len(RULE_TARGET_FIELDS) - 1)
+    for model, names in RULE_TARGET_FIELDS.items():
+        domain += ["&", ("model", "=", model), ("name", "in", list(names))]
+    return domain
 
 
 class AccountDunningRuleAction(models.Model):
@@ -58,8 +91,10 @@ class AccountDunningRuleAction(models.Model):
         "ir.model.fields",
         ondelete="cascade",
         domain="[('model_id', '=', model_id), ('store', '=', True), "
-        "('readonly', '=', False), ('ttype', 'in', %s)]" % (list(COPY_TYPES),),
-        help="Field to set (fixed value) or to fill (copy).",
+        "('readonly', '=', False), ('ttype', 'in', %s), %s]"
+        % (list(COPY_TYPES), repr(_target_domain())[1:-1]),
+        help="Field to set (fixed value) or to fill (copy): the reminder fields "
+        "and a few descriptive fields of the customer or the invoice.",
     )
     value = fields.Char(
         help="Fixed value: text, number, yes/no, date (YYYY-MM-DD) or the key "
@@ -69,7 +104,8 @@ class AccountDunningRuleAction(models.Model):
         "ir.model.fields",
         string="Copy From",
         ondelete="cascade",
-        domain="[('model_id', '=', model_id), ('ttype', 'in', %s)]" % (list(COPY_TYPES),),
+        domain="[('model_id', '=', model_id), ('store', '=', True), "
+        "('groups', '=', False), ('ttype', 'in', %s)]" % (list(COPY_TYPES),),
     )
     tag_id = fields.Many2one("res.partner.category", string="Customer Tag")
     server_action_id = fields.Many2one(
@@ -142,10 +178,10 @@ class AccountDunningRuleAction(models.Model):
                 if target.ttype != source.ttype or target.relation != source.relation:
                     raise ValidationError(
                         self.env._(
-                            "Reminder rule %(rule)s: %(source)s cannot be copied "
+                            "Reminder rule %(rule)s: %(origin)s cannot be copied "
                             "into %(target)s (different kinds of field).",
                             rule=rule.name,
-                            source=source.field_description,
+                            origin=source.field_description,
                             target=target.field_description,
                         )
                     )
@@ -161,6 +197,88 @@ class AccountDunningRuleAction(models.Model):
                         term=action.term_id.display_name,
                     )
                 )
+
+    @api.constrains("action_type", "field_id", "source_field_id", "user_id")
+    def _check_allowed_fields(self):
+        """The rule writes as superuser: only the allow-listed fields, read
+        from fields its author may read, and an account manager of the rule's
+        company."""
+        for action in self:
+            rule = action.rule_id
+            if action.action_type in ("set_value", "copy_field") and not (
+                action._target_allowed(rule.model_name, action.field_id.name)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Reminder rule %(rule)s: field %(field)s cannot be set by a "
+                        "rule. Rules set the reminder fields and a few descriptive "
+                        "fields only (%(allowed)s).",
+                        rule=rule.name,
+                        field=action.field_id.field_description or action.field_id.name,
+                        allowed=", ".join(
+                            self.env[rule.model_name]._fields[name].get_description(
+                                self.env
+                            )["string"]
+                            for name in RULE_TARGET_FIELDS.get(rule.model_name, ())
+                        ),
+                    )
+                )
+            if action.action_type == "copy_field" and not action._source_allowed(
+                rule.model_name, action.source_field_id.name
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Reminder rule %(rule)s: field %(field)s cannot be copied by "
+                        "a rule.",
+                        rule=rule.name,
+                        field=action.source_field_id.field_description,
+                    )
+                )
+            if (
+                action.action_type == "assign_manager"
+                and rule.company_id not in action.user_id.sudo().company_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Reminder rule %(rule)s: %(user)s does not work for %(company)s "
+                        "and cannot be its customers' account manager.",
+                        rule=rule.name,
+                        user=action.user_id.display_name,
+                        company=rule.company_id.display_name,
+                    )
+                )
+
+    @api.model
+    def _target_allowed(self, model_name, name):
+        """``name`` is a field of ``model_name`` a rule may write."""
+        if model_name not in RULE_TARGET_FIELDS or name not in RULE_TARGET_FIELDS[model_name]:
+            return False
+        field = self.env[model_name]._fields.get(name)
+        # Checked again on the field itself, should another module redefine it.
+        return bool(
+            field
+            and field.store
+            and not field.readonly
+            and not field.compute
+            and field.type in COPY_TYPES
+            # the module's own fields are restricted to the accounting
+            # roles (who read them), any other field to no group
+            and (not field.groups or name.startswith("dunning_"))
+            and (field.type != "many2one" or field.comodel_name not in FORBIDDEN_RELATIONS)
+        )
+
+    @api.model
+    def _source_allowed(self, model_name, name):
+        """``name`` is a field of ``model_name`` a rule may copy: stored, of a
+        copied type, readable by every internal user (no group)."""
+        field = self.env[model_name]._fields.get(name) if model_name in self.env else None
+        return bool(
+            field
+            and field.store
+            and not field.groups
+            and field.type in COPY_TYPES
+            and (field.type != "many2one" or field.comodel_name not in FORBIDDEN_RELATIONS)
+        )
 
     def _action_label(self):
         self.ensure_one()
@@ -257,11 +375,31 @@ class AccountDunningRuleAction(models.Model):
         right on the reminder fields). Only the effect the action describes
         is written."""
         self.ensure_one()
-        records = records.sudo()
         company = self.rule_id.company_id
+        # Within the rule's company only: its invoices, and the customers
+        # shared or of that company (never the contact of an internal user,
+        # whose email is a login address). Company-dependent values are
+        # written for that company.
+        records = records.sudo().with_company(company)
         if records._name == "account.move":
             records = records.filtered(lambda m: m.company_id == company)
+        else:
+            records = records._dunning_rule_partners(company)
         if not records:
+            return
+        if self.action_type in ("set_value", "copy_field") and not (
+            self._target_allowed(records._name, self.field_id.name)
+            and (
+                self.action_type == "set_value"
+                or self._source_allowed(records._name, self.source_field_id.name)
+            )
+        ):
+            # A rule saved before the allow-list: it does nothing now.
+            _logger.warning(
+                "Reminder rule %s: action on field %s skipped (not allowed)",
+                self.rule_id.name,
+                self.field_id.name,
+            )
             return
         if self.action_type == "assign_term":
             if records._name == "res.partner":
@@ -278,7 +416,7 @@ class AccountDunningRuleAction(models.Model):
                 records.commercial_partner_id
                 if records._name == "res.partner"
                 else records.partner_id.commercial_partner_id
-            )
+            )._dunning_rule_partners(company)
             partners.with_company(company).write(
                 {"dunning_responsible_id": self.user_id.id}
             )
@@ -296,7 +434,7 @@ class AccountDunningRuleAction(models.Model):
                 records.commercial_partner_id
                 if records._name == "res.partner"
                 else records.partner_id.commercial_partner_id
-            )
+            )._dunning_rule_partners(company)
             partners.filtered(lambda p: self.tag_id not in p.category_id).write(
                 {"category_id": [fields.Command.link(self.tag_id.id)]}
             )

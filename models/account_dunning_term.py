@@ -249,6 +249,31 @@ class AccountDunningTerm(models.Model):
             max_before_last=self.max_contacts_before_last,
         )
 
+    @api.constrains("journal_id", "fee_invoice_journal_id")
+    def _check_fee_journals(self):
+        """The fees entry goes in a general journal, the fees invoice in a
+        sales journal: never a bank or cash journal (the entry would pass for
+        a payment) nor the other way round."""
+        for term in self:
+            if term.journal_id and term.journal_id.type != "general":
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: the fees journal must be a "
+                        "general (miscellaneous) journal, not %(journal)s.",
+                        term=term.display_name,
+                        journal=term.journal_id.display_name,
+                    )
+                )
+            if term.fee_invoice_journal_id and term.fee_invoice_journal_id.type != "sale":
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: the fees invoice journal must be "
+                        "a sales journal, not %(journal)s.",
+                        term=term.display_name,
+                        journal=term.fee_invoice_journal_id.display_name,
+                    )
+                )
+
     @api.constrains("min_contact_days", "max_contacts_before_last")
     def _check_contact_policy(self):
         for term in self:

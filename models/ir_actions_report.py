@@ -83,6 +83,16 @@ def _split_by_markers(pdf_content, res_ids):
 LETTER_REPORT_NAME = "account_dunning_automation.report_dunning_reminder"
 
 
+def letter_ids_of_print_action(env, data):
+    """Ids of the reminders of the "Print Letter" action's download: with
+    data, the web client puts them in the action's context (active_ids), not
+    in the URL."""
+    if not data or not data.get("dunning_print_letter"):
+        return []
+    context = data.get("context") or env.context
+    return [int(i) for i in (context.get("active_ids") or [])]
+
+
 class IrActionsReport(models.Model):
     _inherit = "ir.actions.report"
 
@@ -161,13 +171,21 @@ class IrActionsReport(models.Model):
             if (report.id, res_id) in cache:
                 return cache[(report.id, res_id)]
         result = super()._render_qweb_pdf(report_ref, res_ids=res_ids, data=data)
-        # A reminder letter produced for a user (the "Print Letter" button or
-        # the Print menu both download it through this method) counts a send;
-        # letters rendered to be emailed or attached by the sending do not,
-        # and neither does opening the layout dialog before printing.
-        if res_ids and not self.env.context.get("dunning_render_to_send"):
+        # A reminder letter downloaded from the "Print Letter" button counts a
+        # send: its action carries dunning_print_letter in its data, which the
+        # web client's download passes on to this method with the action's
+        # context (its active_ids), also after the layout dialog. Any other
+        # rendering of the letter (a mail template attaching it, the Print
+        # menu, the sending) counts nothing.
+        ids = res_ids or letter_ids_of_print_action(self.env, data)
+        if (
+            ids
+            and data
+            and data.get("dunning_print_letter")
+            and not self.env.context.get("dunning_render_to_send")
+        ):
             report = self._get_report(report_ref)
             if report.report_name == LETTER_REPORT_NAME:
-                ids = [res_ids] if isinstance(res_ids, int) else list(res_ids)
+                ids = [ids] if isinstance(ids, int) else list(ids)
                 self.env[report.model].browse(ids).exists()._dunning_letter_printed()
         return result

@@ -237,3 +237,12 @@ class ResPartner(models.Model):
         action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
+
+    def _dunning_rule_partners(self, company):
+        """The partners among these a reminder rule of ``company`` may write:
+        shared or of that company, never the contact of an internal user (its
+        email is a login and password-reset address)."""
+        return self.filtered(
+            lambda p: (not p.company_id or p.company_id == company)
+            and not p.sudo().user_ids.filtered(lambda u: not u.share)
+        )

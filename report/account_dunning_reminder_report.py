@@ -5,6 +5,8 @@ import re
 
 from odoo import api, models
 
+from ..models.ir_actions_report import letter_ids_of_print_action
+
 # Country code, check digits, then 11 to 30 letters or digits (ISO 13616).
 IBAN_PATTERN = re.compile(r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")
 
@@ -19,6 +21,9 @@ class ReportDunningReminder(models.AbstractModel):
 
     @api.model
     def _get_report_values(self, docids, data=None):
+        # The "Print Letter" action's download names its reminders in its
+        # context, not in the URL (see letter_ids_of_print_action).
+        docids = docids or letter_ids_of_print_action(self.env, data)
         docs = self.env["account.dunning.reminder"].browse(docids)
         return {
             "doc_ids": docids,

@@ -18,3 +18,4 @@ from . import test_dunning_send_tour
 from . import test_dunning_screens
 from . import test_dunning_pdf_batch
 from . import test_dunning_default_plan
+from . import test_dunning_integrity

@@ -371,6 +371,31 @@ class TestDunningCharges(DunningCommon):
         self.fr_reminder.fee_amount = 10.0
         with self.assertRaisesRegex(ValidationError, "sales journal"):
             self.term_fr.journal_id = self.company_data["default_journal_sale"]
+        # Issue 18: a sales, bank or cash journal is refused when the terms
+        # are saved (a bank journal was accepted and posted fees as payments).
+        terms = self.env["account.dunning.term"]
+        for journal in ("default_journal_sale", "default_journal_bank", "default_journal_cash"):
+            with self.assertRaisesRegex(ValidationError, "general", msg=journal):
+                terms.create({"name": journal, "journal_id": self.company_data[journal].id})
+        with self.assertRaisesRegex(ValidationError, "sales journal"):
+            terms.create(
+                {
+                    "name": "Misc invoices",
+                    "fee_invoice_journal_id": self.company_data["default_journal_misc"].id,
+                }
+            )
+        # Terms saved before the check: still refused at issue.
+        self.fr_reminder.fee_amount = 10.0
+        self.env.cr.execute(
+            "UPDATE account_dunning_term SET journal_id = %s WHERE id = %s",
+            [self.company_data["default_journal_sale"].id, self.term_fr.id],
+        )
+        self.term_fr.invalidate_recordset(["journal_id"])
+        self._invoice("2026-03-02", 1000.0)
+        with freeze_time("2026-03-09"):
+            reminder = self._create()
+            with self.assertRaisesRegex(UserError, "cannot go in the sales journal"):
+                reminder.action_issue()
 
     # ------------------------------------------------------------- jump
 

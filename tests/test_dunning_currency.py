@@ -166,10 +166,16 @@ class TestDunningCurrency(DunningCommon):
             self.Reminder.create(
                 {"partner_id": self.partner_a.id, "currency_id": self.eur.id}
             )
-        # a draft never lists items of another currency
+        # a draft never lists items of another currency: refused to a user
+        # (issue 18: a user names the item only, checked at once) ...
         usd_line = self._by_currency(reminders)[self.usd].line_ids
-        with self.assertRaisesRegex(ValidationError, "cannot list items in USD"):
+        with self.assertRaisesRegex(UserError, "in EUR: it cannot list"):
             eur_reminder.write(
+                {"line_ids": [fields.Command.create({"move_line_id": usd_line.move_line_id.id})]}
+            )
+        # ... and by the constraint to the module's own lines (superuser)
+        with self.assertRaisesRegex(ValidationError, "cannot list items in USD"):
+            eur_reminder.sudo().write(
                 {
                     "line_ids": [
                         fields.Command.create(

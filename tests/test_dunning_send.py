@@ -61,32 +61,45 @@ class TestDunningSend(SendCommon):
     # Print counting
     # ------------------------------------------------------------------
 
+    def _print_as_downloaded(self, action, user):
+        """Render the PDF of a report action as its download does: the web
+        client sends the action's data and context, the report controller
+        renders with them (and no ids in the URL)."""
+        context = action["context"]
+        return (
+            self.env["ir.actions.report"]
+            .with_user(user)
+            .with_context(**context)
+            ._render_qweb_pdf(LETTER, data=dict(action["data"], context=context))
+        )
+
     def test_print_counts_when_the_pdf_is_produced(self):
         reminder = self._issued()
         action = reminder.action_print()
         self.assertEqual(action["type"], "ir.actions.report")
         # Asking for the print (the dialog, the download not done) counts nothing.
         self.assertEqual((reminder.state, reminder.send_count), ("issued", 0))
-        # The PDF produced (what the download of the button and of the
-        # Print menu both do): sent, one send counted, said on the chatter.
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
-            LETTER, reminder.ids
-        )
+        # The PDF of the button's action produced (its download renders it
+        # with the action's context): sent, one send counted, said on the
+        # chatter. Issue 18: only this action counts a print.
+        self._print_as_downloaded(action, self.clerk)
         self.assertEqual((reminder.state, reminder.send_count), ("sent", 1))
         self.assertEqual(reminder.sent_date, date.today())
         self.assertTrue(
             reminder.message_ids.filtered(lambda m: "letter printed" in (m.body or ""))
         )
         # A second print is a second send; the HTML preview is none.
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
-            LETTER, reminder.ids
-        )
+        self._print_as_downloaded(action, self.clerk)
         self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_html(
             LETTER, reminder.ids
         )
         self.assertEqual(reminder.send_count, 2)
         # An auditor may print it: nothing is counted, nothing fails.
-        self.env["ir.actions.report"].with_user(self.auditor)._render_qweb_pdf(
+        self._print_as_downloaded(action, self.auditor)
+        self.assertEqual(reminder.send_count, 2)
+        # Any other rendering of the letter (the Print menu, a mail template
+        # attaching it) counts nothing.
+        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
             LETTER, reminder.ids
         )
         self.assertEqual(reminder.send_count, 2)
@@ -94,8 +107,9 @@ class TestDunningSend(SendCommon):
     def test_print_of_a_draft_counts_nothing(self):
         self._invoice("2026-01-10")
         draft = self._drafts().with_user(self.clerk)
-        self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
-            LETTER, draft.ids
+        self._print_as_downloaded(
+            {"data": {"dunning_print_letter": True}, "context": {"active_ids": draft.ids}},
+            self.clerk,
         )
         self.assertEqual((draft.state, draft.send_count), ("draft", 0))
 
@@ -298,10 +312,21 @@ class TestDunningSend(SendCommon):
 @tagged("post_install", "-at_install")
 class TestDunningPrintDownload(SendCommon, HttpCase):
     """The "Print Letter" button and the Print menu both download the letter
-    through /report/download: each download counts one send."""
+    through /report/download: only the button's download counts a send
+    (issue 18)."""
 
-    def _download(self, reminder):
-        data = json.dumps([f"/report/pdf/{LETTER}/{reminder.id}", "qweb-pdf"])
+    def _download(self, reminder, action=None):
+        """The download of the web client: the Print menu puts the ids in the
+        URL; the button's action (with data) its data and context."""
+        url = f"/report/pdf/{LETTER}/{reminder.id}"
+        if action:
+            url = f"/report/pdf/{LETTER}?" + urlencode(
+                {
+                    "options": json.dumps(action["data"]),
+                    "context": json.dumps(action["context"]),
+                }
+            )
+        data = json.dumps([url, "qweb-pdf"])
         # A GET (the web client POSTs with its CSRF token; same route).
         response = self.url_open(f"/report/download?{urlencode({'data': data, 'token': '1'})}")
         self.assertEqual(response.status_code, 200)
@@ -314,12 +339,15 @@ class TestDunningPrintDownload(SendCommon, HttpCase):
         self.assertEqual(report.binding_model_id.model, "account.dunning.reminder")
         self.authenticate("send_clerk", "send_clerk")
         # The button asks for the report (nothing counted), then downloads it.
-        self.assertEqual(reminder.action_print()["report_name"], LETTER)
+        action = reminder.action_print()
+        self.assertEqual(action["report_name"], LETTER)
         self.assertEqual(reminder.send_count, 0)
-        self._download(reminder)
+        response = self._download(reminder, action)
+        self.assertIn(reminder.name.encode(), response.content)  # its letter
         reminder.invalidate_recordset()
         self.assertEqual((reminder.state, reminder.send_count), ("sent", 1))
-        # The Print menu runs the same download: one more.
+        # Issue 18: the Print menu (like any rendering but the button's)
+        # counts nothing.
         self._download(reminder)
         reminder.invalidate_recordset()
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)

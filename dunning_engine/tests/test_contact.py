@@ -13,6 +13,7 @@ from dunning_engine.contact import (
     ContactPolicy,
     decide_contact,
     held_by_quiet_period,
+    item_may_advance,
     next_contact_date,
     target_level,
     validate_policy,
@@ -179,3 +180,75 @@ def test_spacing_holds_and_no_item_is_left_behind(due_offsets, min_days):
     assert len(set(contacts)) == len(contacts)
     # A quiet period only delays the levels: every item reaches the last one.
     assert all(state.level_number == len(PAYCATCH) for state in states.values())
+
+
+def test_item_never_advances_twice_the_same_day():
+    assert item_may_advance(None, D)
+    assert item_may_advance(D - timedelta(days=1), D)
+    assert not item_may_advance(D, D)
+    # a reminder dated before the item's last one never takes it further
+    assert not item_may_advance(D + timedelta(days=1), D)
+
+
+def simulate_runs(due_offsets, policy, days, runs_per_day, jump=False):
+    """Like :func:`simulate`, with ``runs_per_day`` runs each day (Run now,
+    then the scheduled run): the same-day contact is allowed, but only items
+    not yet reminded that day may advance. Returns the levels reached per
+    item and day."""
+    states = {i: LineState(due_date=D + timedelta(days=o)) for i, o in enumerate(due_offsets)}
+    contacts = []
+    history = []
+    for day in range(days):
+        as_of = D + timedelta(days=day)
+        for _run in range(runs_per_day):
+            last = contacts[-1] if contacts else None
+            decision = decide_contact(policy, as_of, last, len(set(contacts)))
+            if not decision.allowed:
+                continue
+            for key, line in states.items():
+                if not item_may_advance(line.last_reminder_date, as_of):
+                    continue
+                result = decide(
+                    PAYCATCH, line, as_of, jump=jump, follow_plan=bool(policy.min_days)
+                )
+                if result.level is None:
+                    continue
+                contacts.append(as_of)
+                history.append((key, as_of, result.level.number))
+                states[key] = LineState(
+                    due_date=line.due_date,
+                    level_number=result.level.number,
+                    last_reminder_date=as_of,
+                    reminder_count=line.reminder_count + 1,
+                )
+    return history, states
+
+
+@settings(deadline=None, max_examples=40)
+@given(
+    st.lists(st.integers(min_value=-40, max_value=10), min_size=1, max_size=4),
+    st.integers(min_value=0, max_value=10),
+    st.integers(min_value=1, max_value=3),
+    st.booleans(),
+)
+def test_several_runs_a_day_advance_one_level_at_most(due_offsets, min_days, runs, jump):
+    """Runs repeated the same day change nothing: at most one new level per
+    item and day, the same levels as one run a day, and a long-overdue item
+    first gets the level its terms say."""
+    policy = ContactPolicy(min_days=min_days)
+    history, states = simulate_runs(due_offsets, policy, 60, runs, jump)
+    once, once_states = simulate_runs(due_offsets, policy, 60, 1, jump)
+    per_item_day = [(key, day) for key, day, _level in history]
+    assert len(per_item_day) == len(set(per_item_day))
+    assert history == once
+    assert states == once_states
+    firsts = {}
+    for key, day, level in history:
+        firsts.setdefault(key, (day, level))
+    for key, (day, level) in firsts.items():
+        if not jump:
+            assert level == 1
+        days_late = (day - states[key].due_date).days
+        # jump: the highest level whose delay has passed
+        if jump:
+            assert level == max(r.number for r in PAYCATCH if r.delay_days <= days_late)

@@ -207,15 +207,25 @@ def test_bounds():
             "rate": (bounds.RATE, 100.5),
             "fee": (bounds.AMOUNT, -1),
             "big fee": (bounds.AMOUNT, 10**9),
+            "huge fee": (bounds.AMOUNT, 10**20),
             "reference": (bounds.SIGNED_RATE, -0.5),
             "count": (bounds.COUNT, 101),
         }
     )
-    assert [v.name for v in violations] == ["grace", "rate", "fee", "count"]
+    assert [v.name for v in violations] == ["grace", "rate", "fee", "huge fee", "count"]
     assert violations[0].message == "grace must be between 0 and 3650 (3651)."
     assert violations[2].message == "fee cannot be negative (-1)."
+    assert violations[3].message == (
+        "huge fee must be between 0 and 1000000000000 (100000000000000000000)."
+    )
     with pytest.raises(ValueError):
         bounds.limits("weeks")
+    # NaN and infinities (typed over RPC) are out of bounds, never a crash.
+    odd = bounds.check(
+        {"nan": (bounds.SIGNED_RATE, float("nan")), "inf": (bounds.AMOUNT, float("inf"))}
+    )
+    assert [v.name for v in odd] == ["nan", "inf"]
+    assert odd[0].message == "nan must be between -100 and 100 (nan)."
 
 
 @given(st.integers(-(10**9), 10**9))
