@@ -432,6 +432,11 @@ class AccountDunningAutomation(models.Model):
         manual automations leave the schedule alone. A failure is logged on
         a run record in error and never stops the other automations."""
         self.ensure_one()
+        # Its notes and errors in the company's language (see
+        # account.dunning.automation.run._dunning_in_company_lang).
+        lang = self.company_id.partner_id.lang
+        if lang:
+            self = self.with_context(lang=lang)  # pylint: disable=self-cls-assignment
         automation = self.with_company(self.company_id)
         run_model = self.env["account.dunning.automation.run"]
         try:

@@ -542,5 +542,8 @@ class AccountDunningReminder(models.Model):
         return True
 
     def _get_report_base_filename(self):
+        # The letter's file is the customer's document: its name in the
+        # customer's language, like the letter itself.
         self.ensure_one()
-        return self.env._("Reminder %s", self.name).replace("/", "_")
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        return env._("Reminder %s", self.name).replace("/", "_")

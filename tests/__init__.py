@@ -16,3 +16,4 @@ from . import test_dunning_currency
 from . import test_dunning_send
 from . import test_dunning_send_tour
 from . import test_dunning_screens
+from . import test_dunning_language

@@ -102,7 +102,8 @@ class AccountDunningSend(models.TransientModel):
             ).new({})
             wizard.mail_subject = composer.subject
             wizard.mail_body = composer.body
-            wizard.mail_partner_ids = composer.partner_ids
+            # (real partners, not the new records of the composer draft)
+            wizard.mail_partner_ids = composer.partner_ids._origin
 
     @api.depends("reminder_id")
     def _compute_mail_attachments_widget(self):
@@ -407,6 +408,10 @@ class AccountDunningSend(models.TransientModel):
                     # their reply-to addresses asked once (see the reminder's
                     # _notify_get_reply_to)
                     dunning_reply_to={"ids": res_ids, "values": {}},
+                    # each reminder's subject and body rendered by the
+                    # template in its customer's language (see
+                    # mail.compose.message._render_field in this module)
+                    dunning_render_from_template=True,
                 )
             ).create({"force_send": False})._action_send_mail()
         if queue:
