@@ -131,8 +131,10 @@ class AccountDunningAutomationAction(models.Model):
         partners = self.automation_id._filter_partners(
             reminders.partner_id, self._partner_filter_domain()
         )
+        # Levels reviewed by a person: left as drafts for the sending dialog.
         return reminders.filtered(
             lambda r: r.partner_id in partners
+            and not r.level_id.manual_review
             and r.level_number >= self.min_level
             and (not self.max_level or r.level_number <= self.max_level)
         )

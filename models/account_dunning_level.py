@@ -190,6 +190,13 @@ class AccountDunningLevel(models.Model):
         domain="[('model', '=', 'account.dunning.reminder')]",
         help="Template of the text message; the module's default one when empty.",
     )
+    manual_review = fields.Boolean(
+        string="Reviewed by a Person",
+        help="Reminders of this level (typically the formal notice) are left "
+        "as drafts by the automations and are sent only from their sending "
+        "dialog, which shows the email, the recipients and every attachment "
+        "before they go: never by Issue & Send or a send of a selection.",
+    )
     create_call_activity = fields.Boolean(
         string="Phone Call",
         help="Sending schedules a call activity for the account manager of the "

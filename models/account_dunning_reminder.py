@@ -132,6 +132,7 @@ class AccountDunningReminder(models.Model):
         help="Highest new level reached by the lines of this reminder; its "
         "texts, template and fees apply.",
     )
+    level_manual_review = fields.Boolean(related="level_id.manual_review")
     level_number = fields.Integer(
         string="Level No.", related="level_id.number", store=True
     )

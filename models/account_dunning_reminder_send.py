@@ -84,6 +84,25 @@ class AccountDunningReminder(models.Model):
                     )
                 )
 
+    def _check_not_reviewed(self):
+        """A level reviewed by a person is sent only from the sending dialog
+        (context ``dunning_reviewed_send``), which shows the email, the
+        recipients and every attachment before they go."""
+        if self.env.context.get("dunning_reviewed_send"):
+            return
+        for reminder in self:
+            if reminder.level_id.manual_review:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s is not sent: its level %(level)s is "
+                        "reviewed by a person. Open it, issue it and use its "
+                        "\"Send\" button: the sending dialog shows the email and "
+                        "the letter before they go.",
+                        name=reminder.name,
+                        level=reminder.level_id.display_name,
+                    )
+                )
+
     def _check_email_recipients(self):
         """Refuse to email a customer without a valid address: an error before
         sending, never a silent "sent"."""
@@ -190,7 +209,7 @@ class AccountDunningReminder(models.Model):
         if self.send_state == "failed":
             self._retry_email()
             return True
-        if not self.level_id.send_email:
+        if not self.level_id.send_email and not self.level_id.manual_review:
             return self.env["account.dunning.send"]._send_one(self)
         self._check_sms_number()
         self._check_email_recipients()
@@ -209,7 +228,10 @@ class AccountDunningReminder(models.Model):
 
     def action_issue_and_send(self):
         """Issue the drafts and send them at once (form and list): each
-        reminder in its own savepoint, the summary shown."""
+        reminder in its own savepoint, the summary shown. A draft of a level
+        reviewed by a person is refused (from the form: an error at once)."""
+        if len(self) == 1:
+            self._check_not_reviewed()
         return self.env["account.dunning.send"]._action_issue_and_send(self)
 
     def message_post(self, **kwargs):

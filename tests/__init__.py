@@ -17,3 +17,4 @@ from . import test_dunning_send
 from . import test_dunning_send_tour
 from . import test_dunning_screens
 from . import test_dunning_language
+from . import test_dunning_review

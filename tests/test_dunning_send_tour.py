@@ -70,3 +70,33 @@ class TestDunningSendTour(DunningCommon, HttpCase):
             )
             self.assertEqual(len(emails), 1)
             self.assertEqual(len(emails.attachment_ids), 2)  # letter and invoice
+
+    def test_reviewed_formal_notice_previewed_then_sent(self):
+        """A formal notice reviewed by a person (issue 21): issued, then sent
+        from the sending dialog after its preview."""
+        term = self._create_term(
+            "Notice", [("Formal notice", 1, {"manual_review": True, "attach_letter": True})]
+        )
+        customer = self.partner_a.copy(
+            {
+                "name": "Notice Customer",
+                "email": "notice@example.com",
+                "dunning_term_id": term.id,
+            }
+        )
+        self._invoice(fields.Date.today() - timedelta(days=10), partner=customer)
+        notice = self._create(partners=customer)
+        self.assertTrue(notice.level_manual_review)
+        self.start_tour(
+            "/odoo/action-account_dunning_automation.action_account_dunning_reminder",
+            "account_dunning_review_tour",
+            login="tour_clerk",
+        )
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual((notice.state, notice.send_state), ("sent", "delivered"))
+        emails = notice.message_ids.filtered(
+            lambda m: m.message_type == "comment" and customer in m.partner_ids
+        )
+        self.assertEqual(len(emails), 1)
+        self.assertIn("Notice Customer", emails.body)
+        self.assertTrue(emails.attachment_ids.filtered(lambda a: a.name.endswith(".pdf")))

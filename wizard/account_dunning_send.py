@@ -183,7 +183,10 @@ class AccountDunningSend(models.TransientModel):
             return self._action_send_reminders(self.reminder_ids)
         reminder._check_can_send()
         if not reminder.level_id.send_email:
-            self._send_one(reminder)
+            # Sent from its dialog: the review asked by its level is this one.
+            self.with_context(dunning_reviewed_send=True)._send_one(
+                reminder.with_context(dunning_reviewed_send=True)
+            )
             return {"type": "ir.actions.act_window_close"}
         reminder._check_sms_number()
         reminder._check_email_recipients()
@@ -311,8 +314,10 @@ class AccountDunningSend(models.TransientModel):
         if run_id:
             reminder.sudo().send_run_id = run_id
         if reminder.send_state == "failed":
+            # the same email again (already reviewed when it was sent)
             reminder._retry_email()
             return True
+        reminder._check_not_reviewed()
         if reminder.send_state == "queued" and reminder.state == "issued":
             raise UserError(
                 self.env._(
@@ -447,6 +452,8 @@ class AccountDunningSend(models.TransientModel):
         for reminder in drafts:
             try:
                 with self.env.cr.savepoint():
+                    # Refused before anything is posted (fees, level).
+                    reminder._check_not_reviewed()
                     reminder.action_issue()
                 issued |= reminder
             except (UserError, ValidationError) as exc:

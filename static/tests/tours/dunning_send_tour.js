@@ -127,3 +127,49 @@ registry.category("web_tour.tours").add("account_dunning_send_tour", {
         },
     ],
 });
+
+// A formal notice reviewed by a person: no "Issue & Send" on its form; issued,
+// its "Send" opens the sending dialog, whose preview shows the email to the
+// customer and the letter attached; sent from there.
+registry.category("web_tour.tours").add("account_dunning_review_tour", {
+    url: "/odoo/action-account_dunning_automation.action_account_dunning_reminder",
+    steps: () => [
+        {
+            content: "Open the draft formal notice",
+            trigger: ".o_data_row .o_data_cell[name=name]",
+            run: "click",
+        },
+        {
+            content: "No Issue & Send for a level reviewed by a person",
+            trigger: ".o_form_view:has(button[name=action_issue]):not(:has(button[name=action_issue_and_send]))",
+        },
+        {
+            content: "Issue it",
+            trigger: ".o_form_view button[name=action_issue]",
+            run: "click",
+        },
+        {
+            content: "Send: the sending dialog",
+            trigger: ".o_form_view button[name=action_send]:contains(Send)",
+            run: "click",
+        },
+        {
+            content: "The preview shows the email to the customer",
+            trigger: ".modal .o_field_widget[name=mail_body]:contains(Notice Customer)",
+        },
+        {
+            content: "The preview lists the letter",
+            trigger: ".modal .o_field_mail_attachments:contains(.pdf)",
+        },
+        screenshot("5_notice_preview"),
+        {
+            content: "Send it",
+            trigger: ".modal button[name=action_send]",
+            run: "click",
+        },
+        {
+            content: "Back on the form, the email queued",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=send_state]:contains(Email Queued)",
+        },
+    ],
+});
