@@ -111,6 +111,20 @@ class AccountDunningAutomation(models.Model):
         compute="_compute_running_run_id",
     )
     running_progress = fields.Float(compute="_compute_running_run_id")
+    reference_rate_warning = fields.Char(compute="_compute_reference_rate_warning")
+
+    @api.depends("term_ids", "company_id")
+    def _compute_reference_rate_warning(self):
+        """The warning of its terms (all the company's when it names none):
+        the current half-year has no reference rate."""
+        term_model = self.env["account.dunning.term"]
+        for automation in self:
+            terms = automation.term_ids or term_model.search(
+                [("company_id", "in", [automation.company_id.id, False])]
+            )
+            automation.reference_rate_warning = next(
+                (w for w in terms.mapped("reference_rate_warning") if w), False
+            )
 
     @api.depends("run_ids")
     def _compute_run_count(self):

@@ -448,9 +448,10 @@ class AccountDunningLevel(models.Model):
                 self.env._(
                     "No reference rate is recorded for the half-year starting on "
                     "%(date)s, needed by the reminder level %(level)s. Add it under "
-                    "Accounting > Configuration > Payment Reminders > Reference Rates.",
+                    "%(menu)s.",
                     date=format_date(self.env, exc.half_year),
                     level=self.display_name,
+                    menu=self.env["account.dunning.reference.rate"]._menu_path(),
                 )
             ) from exc
 

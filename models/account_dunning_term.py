@@ -130,6 +130,22 @@ class AccountDunningTerm(models.Model):
     )
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
+    reference_rate_warning = fields.Char(compute="_compute_reference_rate_warning")
+
+    @api.depends("level_ids.interest_rate_type")
+    def _compute_reference_rate_warning(self):
+        """The current half-year has no reference rate while a level charges
+        interest at that rate: said before a run fails on it."""
+        warning = self.env["account.dunning.reference.rate"]._missing_rate_warning()
+        for term in self:
+            term.reference_rate_warning = (
+                warning
+                if warning
+                and any(
+                    level.interest_rate_type == "reference" for level in term.level_ids
+                )
+                else False
+            )
 
     @api.depends("level_ids")
     def _compute_level_count(self):

@@ -18,3 +18,4 @@ from . import test_dunning_send_tour
 from . import test_dunning_screens
 from . import test_dunning_language
 from . import test_dunning_review
+from . import test_dunning_rates
