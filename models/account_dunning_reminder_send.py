@@ -416,9 +416,54 @@ class AccountDunningReminder(models.Model):
                     partner=self.partner_id.display_name,
                     name=self.name,
                 ),
-                user_id=(self.responsible_id or self.env.user).id,
+                user_id=self._dunning_collector().id,
                 note=self._dunning_call_note(),
             )
+
+    def _dunning_collector(self):
+        """Who calls the customer: its account manager, else the collector of
+        the terms, else the salesperson of the claimed invoices (the most
+        frequent), else the customer's salesperson, else the user sending;
+        never OdooBot or the superuser (an automation runs as them, and a call
+        assigned to them is lost): then an administrator of the reminders."""
+        self.ensure_one()
+
+        def usable(user):
+            return (
+                user
+                and user.active
+                and not user.share
+                and not user._is_superuser()
+                and self.company_id in user.company_ids
+            )
+
+        invoices = self.line_ids.filtered(lambda l: not l.excluded).move_id
+        by_count = sorted(
+            invoices.invoice_user_id,
+            key=lambda u: (-len(invoices.filtered(lambda m, u=u: m.invoice_user_id == u)), u.id),
+        )
+        candidates = [
+            self.responsible_id,
+            self.sudo().term_id.collector_id or self.sudo().level_id.term_id.collector_id,
+            *by_count,
+            self.partner_id.commercial_partner_id.user_id,
+            self.env.user,
+        ]
+        for user in candidates:
+            if usable(user.sudo()):
+                return user
+        manager_group = self.env.ref(
+            "account_dunning_automation.group_dunning_manager", raise_if_not_found=False
+        )
+        managers = self.env["res.users"].sudo().search(
+            [
+                ("groups_id", "in", manager_group.ids),
+                ("share", "=", False),
+                ("company_ids", "in", self.company_id.ids),
+            ],
+            order="id",
+        )
+        return next((u for u in managers if usable(u)), self.env.user)
 
     # ------------------------------------------------------------------
     # Delivery of the email

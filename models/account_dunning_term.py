@@ -37,6 +37,14 @@ class AccountDunningTerm(models.Model):
         copy=True,
     )
     level_count = fields.Integer(compute="_compute_level_count")
+    collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Calls of the reminders of these terms go to the customer's "
+        "account manager, else to this collector, else to the salesperson of "
+        "the invoices.",
+    )
     max_reminders = fields.Integer(
         string="Max. Reminders per Invoice",
         default=0,

@@ -19,3 +19,4 @@ from . import test_dunning_screens
 from . import test_dunning_language
 from . import test_dunning_review
 from . import test_dunning_rates
+from . import test_dunning_collector
