@@ -20,3 +20,4 @@ from . import test_dunning_language
 from . import test_dunning_review
 from . import test_dunning_rates
 from . import test_dunning_collector
+from . import test_dunning_thanks
