@@ -21,3 +21,4 @@ from . import test_dunning_review
 from . import test_dunning_rates
 from . import test_dunning_collector
 from . import test_dunning_thanks
+from . import test_dunning_kpis
