@@ -17,6 +17,7 @@ from . import account_dunning_automation_action
 from . import account_dunning_automation_run
 from . import account_dunning_automation_error
 from . import ir_actions_server
+from . import base_automation
 from . import account_dunning_rule
 from . import account_dunning_rule_action
 from . import mail_mail

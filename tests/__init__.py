@@ -22,3 +22,4 @@ from . import test_dunning_rates
 from . import test_dunning_collector
 from . import test_dunning_thanks
 from . import test_dunning_kpis
+from . import test_dunning_rule_order
