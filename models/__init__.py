@@ -2,6 +2,7 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
+from . import account_dunning_reminder_view
 from . import account_dunning_reminder_issue_batch
 from . import account_dunning_reminder_charges
 from . import account_dunning_reminder_contact
@@ -41,4 +42,5 @@ from . import account_dunning_reminder_cancel
 from . import account_dunning_reminder_mail_bulk
 from . import ir_qweb
 from . import mail_compose_message
+from . import mail_template
 from . import mail_render_mixin

@@ -16,7 +16,7 @@ from ..dunning_engine import dates as engine_dates
 
 _logger = logging.getLogger(__name__)
 
-CADENCE_FORMULAS = {"weekly": "1W", "monthly": "1M"}
+CADENCE_FORMULAS = {"daily": "1D", "weekly": "1W", "monthly": "1M"}
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
 # Start of the current cron pass per thread, for the prefork cron workers
 # that do not record it: {thread ident: (start, last seen)}.
@@ -70,6 +70,7 @@ class AccountDunningAutomation(models.Model):
     cadence = fields.Selection(
         [
             ("manual", "Manual"),
+            ("daily", "Daily"),
             ("weekly", "Weekly"),
             ("monthly", "Monthly"),
             ("custom", "Custom"),
@@ -77,8 +78,8 @@ class AccountDunningAutomation(models.Model):
         default="manual",
         required=True,
         tracking=True,
-        help="Manual: runs once each time it is started. Weekly, monthly or "
-        "custom: runs on schedule until it is paused.",
+        help="Manual: runs once each time it is started. Daily, weekly, monthly "
+        "or custom: runs on schedule until it is paused.",
     )
     cadence_formula = fields.Char(
         string="Date Formula",

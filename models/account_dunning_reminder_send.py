@@ -594,14 +594,22 @@ class AccountDunningReminder(models.Model):
 
     def _dunning_letter_printed(self):
         """The letter PDF of these reminders was produced for a user: issued
-        reminders become sent and every printed one counts a send. Reminders
-        the user may not change (an auditor printing) count nothing."""
+        reminders become sent and count a send. A reminder already sent (by
+        email, or its letter printed before) is reprinted: logged, not
+        counted as another send to the customer (the contact policy and the
+        "sent N times" read that count). Reminders the user may not change (an
+        auditor printing) count nothing."""
         printed = self.filtered(lambda r: r.state in ("issued", "sent"))._filtered_access(
             "write"
         )
-        printed._mark_as_sent()
-        for reminder in printed:
+        first = printed.filtered(lambda r: r.state == "issued")
+        first._mark_as_sent()
+        for reminder in first:
             reminder._message_log(body=self.env._("Reminder letter printed."))
+        for reminder in printed - first:
+            reminder._message_log(
+                body=self.env._("Reminder letter printed again (not counted as a new send).")
+            )
 
     def action_mark_sent(self):
         self._check_can_send()

@@ -131,7 +131,7 @@ class AccountDunningTerm(models.Model):
     thank_you_template_id = fields.Many2one(
         "mail.template",
         string="Thank-You Email",
-        domain="[('model', '=', 'account.dunning.reminder')]",
+        domain="[('model', '=', 'account.dunning.reminder'), ('dunning_thank_you', '=', True)]",
         help="Sent once to a customer who received a reminder and has nothing "
         "overdue left after a payment (in the customer's language, as the "
         "template says). No thank-you when empty.",
@@ -168,7 +168,25 @@ class AccountDunningTerm(models.Model):
                 continue
             term.partner_count = partner_model.with_company(
                 term.company_id
-            ).search_count([("dunning_term_id", "=", term.id)])
+            ).search_count(term._partners_domain())
+
+    def _partners_domain(self):
+        """The customers these terms apply to: those that name them, and for
+        the company's default terms, the customers without terms of their own
+        (what "Customers 0" hid on the default terms)."""
+        self.ensure_one()
+        domain = [("dunning_term_id", "=", self.id)]
+        if self.company_id.dunning_term_id == self:
+            domain = [
+                "|",
+                *domain,
+                "&",
+                "&",
+                ("dunning_term_id", "=", False),
+                ("customer_rank", ">", 0),
+                ("parent_id", "=", False),
+            ]
+        return domain
 
     def _get_engine_levels(self, currency=None, date=None):
         """Return the levels of the terms as engine rules, in level order; with
@@ -188,6 +206,22 @@ class AccountDunningTerm(models.Model):
             min_days=self.min_contact_days,
             max_before_last=self.max_contacts_before_last,
         )
+
+    @api.constrains("thank_you_template_id")
+    def _check_thank_you_template(self):
+        # The domain of the field is not enforced on write (RPC): a reminder
+        # template as thank-you would claim again what was just paid.
+        for term in self:
+            template = term.thank_you_template_id.sudo()
+            if template and not template.dunning_thank_you:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: %(template)s is not a thank-you "
+                        "email (tick \"Thank-You After Payment\" on the template).",
+                        term=term.display_name,
+                        template=template.display_name,
+                    )
+                )
 
     @api.constrains("min_contact_days", "max_contacts_before_last")
     def _check_contact_policy(self):
@@ -422,7 +456,7 @@ class AccountDunningTerm(models.Model):
         partners = (
             self.env["res.partner"]
             .with_company(self.company_id)
-            .search([("dunning_term_id", "=", self.id)])
+            .search(self._partners_domain())
         )
         return {
             "type": "ir.actions.act_window",

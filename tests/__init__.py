@@ -23,3 +23,4 @@ from . import test_dunning_collector
 from . import test_dunning_thanks
 from . import test_dunning_kpis
 from . import test_dunning_rule_order
+from . import test_dunning_small

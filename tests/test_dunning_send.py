@@ -77,19 +77,23 @@ class TestDunningSend(SendCommon):
         self.assertTrue(
             reminder.message_ids.filtered(lambda m: "letter printed" in (m.body or ""))
         )
-        # A second print is a second send; the HTML preview is none.
+        # A second print is a reprint, not a second send (issue 21); the HTML
+        # preview is none.
         self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
             LETTER, reminder.ids
         )
         self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_html(
             LETTER, reminder.ids
         )
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)
+        self.assertTrue(
+            reminder.message_ids.filtered(lambda m: "printed again" in (m.body or ""))
+        )
         # An auditor may print it: nothing is counted, nothing fails.
         self.env["ir.actions.report"].with_user(self.auditor)._render_qweb_pdf(
             LETTER, reminder.ids
         )
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)
 
     def test_print_of_a_draft_counts_nothing(self):
         self._invoice("2026-01-10")
@@ -319,7 +323,8 @@ class TestDunningPrintDownload(SendCommon, HttpCase):
         self._download(reminder)
         reminder.invalidate_recordset()
         self.assertEqual((reminder.state, reminder.send_count), ("sent", 1))
-        # The Print menu runs the same download: one more.
+        # The Print menu runs the same download: a reprint of a sent
+        # reminder, not a second send (issue 21).
         self._download(reminder)
         reminder.invalidate_recordset()
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)
