@@ -41,6 +41,5 @@ from . import account_move_next_reminder
 from . import account_dunning_reminder_cancel
 from . import account_dunning_reminder_mail_bulk
 from . import ir_qweb
-from . import mail_compose_message
 from . import mail_template
 from . import mail_render_mixin

@@ -119,7 +119,10 @@ class AccountDunningAutomationAction(models.Model):
         valid = {value for value, _label in self._dunning_level_selection()}
         for action in self:
             # A number without a level today (levels removed) shows as is.
-            for field, choice in (("min_level", "min_level_choice"), ("max_level", "max_level_choice")):
+            for field, choice in (
+                ("min_level", "min_level_choice"),
+                ("max_level", "max_level_choice"),
+            ):
                 value = str(action[field] or 0)
                 action[choice] = value if value in valid else False
 

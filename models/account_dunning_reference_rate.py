@@ -175,7 +175,7 @@ class AccountDunningReferenceRate(models.Model):
         half-year is missing."""
         today = today or fields.Date.context_today(self)
         current = self._half_year_start(today)
-        known = set(self.sudo().search([]).mapped("date_from"))
+        known = set(self.sudo().search([("date_from", "!=", False)]).mapped("date_from"))
         # The half-years after the last one recorded, up to the current one.
         start = self._next_half_year(max(known)) if known else current
         missing = []

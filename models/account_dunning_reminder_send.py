@@ -602,7 +602,11 @@ class AccountDunningReminder(models.Model):
         printed = self.filtered(lambda r: r.state in ("issued", "sent"))._filtered_access(
             "write"
         )
-        first = printed.filtered(lambda r: r.state == "issued")
+        # An issued reminder whose email is queued or delivered was sent: its
+        # print is a copy (the delivery of the email counts the send).
+        first = printed.filtered(
+            lambda r: r.state == "issued" and r.send_state not in ("queued", "delivered")
+        )
         first._mark_as_sent()
         for reminder in first:
             reminder._message_log(body=self.env._("Reminder letter printed."))

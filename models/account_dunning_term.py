@@ -39,7 +39,6 @@ class AccountDunningTerm(models.Model):
     level_count = fields.Integer(compute="_compute_level_count")
     collector_id = fields.Many2one(
         "res.users",
-        string="Collector",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Calls of the reminders of these terms go to the customer's "
         "account manager, else to this collector, else to the salesperson of "

@@ -7,6 +7,8 @@ from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID
 from odoo.tests import new_test_user, tagged
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
 
 from .common import DunningCommon
 
@@ -69,8 +71,6 @@ class TestDunningCallCollector(DunningCommon):
         self.assertEqual(call.user_id, self.collector)
         # The collector's "Calls due today".
         action = self.env.ref("account_dunning_automation.action_account_dunning_calls_today")
-        from odoo.tools.safe_eval import safe_eval, datetime as safe_datetime
-
         with freeze_time("2026-01-11"):
             domain = safe_eval(
                 action.domain,

@@ -109,8 +109,11 @@ class TestDunningKpiFigures(InsightCommon):
         today = fields.Date.context_today(self.env.user)
         b, c = self.partner_b, self.partner_c
         # B: 1 000 paid 10 days late, 1 000 paid on its due date.
-        self._pay(self._invoice_due(today - timedelta(days=40), 1000, b), date=today - timedelta(days=30))
-        self._pay(self._invoice_due(today - timedelta(days=20), 1000, b), date=today - timedelta(days=20))
+        def day(n):
+            return today + timedelta(days=n)
+
+        self._pay(self._invoice_due(day(-40), 1000, b), date=day(-30))
+        self._pay(self._invoice_due(day(-20), 1000, b), date=day(-20))
         self.env.flush_all()
         self.assertEqual(b.dunning_score_label, "No score yet")
         self.assertEqual(b.with_context(lang="fr_FR").dunning_score_label, "Pas encore de score")

@@ -12,14 +12,21 @@ from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
 
-GET = "odoo.addons.account_dunning_automation.models.account_dunning_reference_rate.requests.get"
+GET = (
+    "odoo.addons.account_dunning_automation.models.account_dunning_reference_rate"
+    ".requests.get"
+)
 
 # What the ECB Data Portal answers (csvdata, dataonly): one row per change.
-ECB_CSV = """KEY,FREQ,REF_AREA,CURRENCY,PROVIDER_FM,INSTRUMENT_FM,PROVIDER_FM_ID,DATA_TYPE_FM,TIME_PERIOD,OBS_VALUE
-FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,2025-06-11,2.15
-FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,2026-04-22,2.4
-FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,2026-07-08,2.65
-"""
+ECB_CSV = "\n".join(
+    [
+        "KEY,FREQ,REF_AREA,CURRENCY,PROVIDER_FM,INSTRUMENT_FM,PROVIDER_FM_ID,"
+        "DATA_TYPE_FM,TIME_PERIOD,OBS_VALUE",
+        "FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,2025-06-11,2.15",
+        "FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,2026-04-22,2.4",
+        "FM.D.U2.EUR.4F.KR.MRR_FR.LEV,D,U2,EUR,4F,KR,MRR_FR,LEV,2026-07-08,2.65",
+    ]
+)
 
 
 def _answer(text=ECB_CSV, status=200):
@@ -47,7 +54,9 @@ class TestDunningReferenceRateUpdate(DunningCommon):
             login="rate_manager",
             groups="account.group_account_manager,account_dunning_automation.group_dunning_manager",
         )
-        cls.clerk = new_test_user(cls.env, login="rate_clerk", groups="account.group_account_invoice")
+        cls.clerk = new_test_user(
+            cls.env, login="rate_clerk", groups="account.group_account_invoice"
+        )
 
     def test_cron_fetches_the_missing_half_year_once(self):
         with freeze_time("2026-12-02"):

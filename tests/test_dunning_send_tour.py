@@ -17,7 +17,8 @@ SCREENSHOT = "dunning-screenshot:"
 class TestDunningSendTour(DunningCommon, HttpCase):
     """A billing clerk in the web client: Create Reminders, Issue & Send three
     customers at once, print their letters (Print menu, then the button of
-    one), open the sending dialog (issue 13). Screenshots of each stage are
+    one; copies of reminders already sent, nothing counted: issue 21)
+    (issue 13). Screenshots of each stage are
     saved in Odoo's screenshots folder (scripts/tour_screenshots.sh)."""
 
     @classmethod

@@ -1,7 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from datetime import date, timedelta
+from datetime import date
 
 from freezegun import freeze_time
 from lxml import etree

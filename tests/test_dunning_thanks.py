@@ -68,7 +68,10 @@ class TestDunningThankYouCharges(JourneyCommon):
         self.assertTrue(
             self.partner_a.message_ids.filtered(lambda m: "Charges waived by" in (m.body or ""))
         )
-        with freeze_time(D + timedelta(days=7)), self.assertRaisesRegex(UserError, "no open charges"):
+        with (
+            freeze_time(D + timedelta(days=7)),
+            self.assertRaisesRegex(UserError, "no open charges"),
+        ):
             reminder.with_user(self.accountant).action_waive_charges()
         # Now nothing is owed: thanked once, the same day run twice.
         self._run_days(D + timedelta(days=7), 1)
