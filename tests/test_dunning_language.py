@@ -52,6 +52,10 @@ class TestDunningLanguage(DunningCommon):
     def test_cron_batch_each_customer_in_their_language(self):
         self._invoice("2026-01-10", partner=self.partner_a)
         self._invoice("2026-01-10", partner=self.partner_b)
+        no_email = self.env["res.partner"].create(
+            {"name": "Sans Adresse", "is_company": True, "lang": "en_US"}
+        )
+        self._invoice("2026-01-10", partner=no_email)
         automation = self._daily_automation("2026-01-10")
         self._cron_days(date(2026, 1, 11), 1)
         french = self._reminders(self.partner_a)
@@ -93,6 +97,9 @@ class TestDunningLanguage(DunningCommon):
         )
         # Internal notes of the run: in the company's language (French).
         run = french.send_run_id
+        # The run's error about the customer without email: in French.
+        error = run.error_ids.filtered(lambda e: "Sans Adresse" in (e.message or ""))
+        self.assertIn("ne peut pas être envoyée par e-mail", error.message)
         # Its name in the reader's date format, not an ISO timestamp.
         name = run.with_context(lang="fr_FR").display_name
         self.assertFalse(ISO_TIMESTAMP.search(name), name)

@@ -108,6 +108,21 @@ class TestDunningReferenceRateUpdate(DunningCommon):
             self.term.invalidate_recordset(["reference_rate_warning"])
             self.assertFalse(self.term.reference_rate_warning)
 
+    def test_preset_warns_when_the_current_half_year_is_missing(self):
+        with freeze_time("2026-12-02"):
+            wizard = (
+                self.env["account.dunning.charges.preset"]
+                .with_user(self.manager)
+                .with_context(default_term_id=self.term.id)
+                .create({"preset": "fr", "level_id": self.level_2.id})
+            )
+            action = wizard.action_apply()
+            self.assertEqual(action["params"]["type"], "warning")
+            self.assertIn("Reference Rates", action["params"]["message"])
+            self.Rate.create({"date_from": "2026-07-01", "rate": 2.4})
+            action = wizard.action_apply()
+            self.assertEqual(action["type"], "ir.actions.act_window_close")
+
     def test_missing_rate_error_names_the_menu_in_the_user_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(
