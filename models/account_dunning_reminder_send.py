@@ -398,9 +398,12 @@ class AccountDunningReminder(models.Model):
                 "account_dunning_automation.sms_template_dunning_reminder",
                 raise_if_not_found=False,
             )
+            # The template renders in the customer's language; so does the
+            # fallback text (the run itself writes in the company's).
+            customer_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
             self._message_sms_with_template(
                 template=template,
-                template_fallback=self.env._(
+                template_fallback=customer_env._(
                     "Payment reminder %(name)s: %(amount)s due.",
                     name=self.name,
                     amount=self.amount_to_pay_display,
