@@ -85,11 +85,10 @@ class AccountDunningReminder(models.Model):
                 )
 
     def _check_not_reviewed(self):
-        """A level reviewed by a person is sent only from the sending dialog
-        (context ``dunning_reviewed_send``), which shows the email, the
-        recipients and every attachment before they go."""
-        if self.env.context.get("dunning_reviewed_send"):
-            return
+        """A level reviewed by a person is sent only from the sending dialog,
+        which shows the email, the recipients and every attachment before
+        they go (the dialog does not call this check; no context key lifts
+        it, as a caller could set one over RPC)."""
         for reminder in self:
             if reminder.level_id.manual_review:
                 raise UserError(

@@ -89,3 +89,31 @@ class TestDunningReviewedLevel(SendCommon):
         self.assertEqual(notice.level_id, self.notice_level)
         self.assertEqual(notice.state, "draft")
         self.assertFalse(self._customer_emails(notice))
+
+    def test_no_context_key_lifts_the_review(self):
+        notice, _reminder = self._notice_and_reminder()
+        with (
+            freeze_time("2026-02-10"),
+            self.assertRaisesRegex(UserError, "reviewed by a person"),
+        ):
+            notice.with_context(dunning_reviewed_send=True).action_issue_and_send()
+        self.assertEqual(notice.state, "draft")
+
+    def test_letter_only_notice_goes_through_its_dialog(self):
+        self.notice_level.write({"send_email": False, "send_letter": True})
+        notice, _reminder = self._notice_and_reminder()
+        with freeze_time("2026-02-10"):
+            notice.action_issue()
+            # Not at once (as a level without email is): its dialog first.
+            dialog = notice.action_send()
+            self.assertEqual(dialog["res_model"], "account.dunning.send")
+            self.assertEqual(notice.state, "issued")
+            wizard = (
+                self.env["account.dunning.send"]
+                .with_user(self.clerk)
+                .with_context(**dialog["context"])
+                .create({})
+            )
+            self.assertTrue(wizard.send_letter)
+            wizard.action_send()
+        self.assertEqual((notice.state, notice.send_count), ("sent", 1))

@@ -184,9 +184,7 @@ class AccountDunningSend(models.TransientModel):
         reminder._check_can_send()
         if not reminder.level_id.send_email:
             # Sent from its dialog: the review asked by its level is this one.
-            self.with_context(dunning_reviewed_send=True)._send_one(
-                reminder.with_context(dunning_reviewed_send=True)
-            )
+            self._send_one(reminder, reviewed=True)
             return {"type": "ir.actions.act_window_close"}
         reminder._check_sms_number()
         reminder._check_email_recipients()
@@ -300,7 +298,7 @@ class AccountDunningSend(models.TransientModel):
         return done, errors
 
     @api.model
-    def _send_one(self, reminder, email_queue=None):
+    def _send_one(self, reminder, email_queue=None, reviewed=False):
         """Send an issued reminder without user interaction, by the channels
         of its level: email with the level's template, and/or the letter in
         PDF attached to the chatter, ready to print, SMS, phone call. A
@@ -317,7 +315,9 @@ class AccountDunningSend(models.TransientModel):
             # the same email again (already reviewed when it was sent)
             reminder._retry_email()
             return True
-        reminder._check_not_reviewed()
+        if not reviewed:
+            # (the sending dialog passes reviewed=True: it showed the preview)
+            reminder._check_not_reviewed()
         if reminder.send_state == "queued" and reminder.state == "issued":
             raise UserError(
                 self.env._(
