@@ -44,6 +44,7 @@
         "views/account_dunning_insight_views.xml",
         "views/account_dunning_insight_menus.xml",
         "views/account_dunning_promise_views.xml",
+        "views/mail_template_views.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -2,6 +2,7 @@ from . import account_dunning_term
 from . import account_dunning_level
 from . import account_dunning_reminder
 from . import account_dunning_reminder_send
+from . import account_dunning_reminder_view
 from . import account_dunning_reminder_issue_batch
 from . import account_dunning_reminder_charges
 from . import account_dunning_reminder_contact
@@ -17,6 +18,7 @@ from . import account_dunning_automation_action
 from . import account_dunning_automation_run
 from . import account_dunning_automation_error
 from . import ir_actions_server
+from . import base_automation
 from . import account_dunning_rule
 from . import account_dunning_rule_action
 from . import mail_mail
@@ -39,5 +41,6 @@ from . import account_move_next_reminder
 from . import account_dunning_reminder_cancel
 from . import account_dunning_reminder_mail_bulk
 from . import ir_qweb
+from . import mail_template
 from . import mail_render_mixin
 from . import account_dunning_default_plan

@@ -26,7 +26,9 @@ class AccountDunningAgingReport(models.Model):
     _auto = False
     _order = "date_due, id"
     _dunning_ratios = {
-        "overdue_rate": (engine_kpis.overdue_ratio, ("amount_overdue", "amount_residual"))
+        # A share of the open debits: the credits are not deducted from the
+        # base (they made the rate exceed 100 %).
+        "overdue_rate": (engine_kpis.overdue_ratio, ("amount_overdue", "amount_open_debit"))
     }
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -39,6 +41,12 @@ class AccountDunningAgingReport(models.Model):
     bucket = fields.Selection(BUCKETS, string="Age", readonly=True)
     dunning_level_number = fields.Integer(string="Level No.", readonly=True, aggregator="max")
     amount_residual = fields.Monetary(string="Open Amount", readonly=True)
+    amount_open_debit = fields.Monetary(
+        string="Open Debits",
+        readonly=True,
+        help="Open amount of the items due by the customer (open credits not "
+        "deducted): the base of the overdue rate.",
+    )
     amount_overdue = fields.Monetary(string="Overdue", readonly=True)
     amount_not_due = fields.Monetary(string="Not Due", readonly=True)
     amount_1_30 = fields.Monetary(string="1-30", readonly=True)
@@ -49,7 +57,8 @@ class AccountDunningAgingReport(models.Model):
         string="Overdue Rate (%)",
         readonly=True,
         digits=(16, 2),
-        help="Overdue amount / open amount x 100, over the items of each group.",
+        help="Overdue amount / open debits x 100 (open credits not deducted), "
+        "over the items of each group.",
     )
 
     def init(self):
@@ -78,6 +87,7 @@ class AccountDunningAgingReport(models.Model):
                    END AS bucket,
                    aml.dunning_level_number,
                    aml.amount_residual,
+                   GREATEST(aml.amount_residual, 0) AS amount_open_debit,
                    CASE WHEN aml.amount_residual > 0 AND due.date_due < %(today)s
                         THEN aml.amount_residual ELSE 0 END AS amount_overdue,
                    CASE WHEN aml.amount_residual > 0 AND due.date_due >= %(today)s

@@ -16,7 +16,7 @@ from ..dunning_engine import dates as engine_dates
 
 _logger = logging.getLogger(__name__)
 
-CADENCE_FORMULAS = {"weekly": "1W", "monthly": "1M"}
+CADENCE_FORMULAS = {"daily": "1D", "weekly": "1W", "monthly": "1M"}
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
 # Start of the current cron pass per thread, for the prefork cron workers
 # that do not record it: {thread ident: (start, last seen)}.
@@ -70,6 +70,7 @@ class AccountDunningAutomation(models.Model):
     cadence = fields.Selection(
         [
             ("manual", "Manual"),
+            ("daily", "Daily"),
             ("weekly", "Weekly"),
             ("monthly", "Monthly"),
             ("custom", "Custom"),
@@ -77,8 +78,8 @@ class AccountDunningAutomation(models.Model):
         default="manual",
         required=True,
         tracking=True,
-        help="Manual: runs once each time it is started. Weekly, monthly or "
-        "custom: runs on schedule until it is paused.",
+        help="Manual: runs once each time it is started. Daily, weekly, monthly "
+        "or custom: runs on schedule until it is paused.",
     )
     cadence_formula = fields.Char(
         string="Date Formula",
@@ -111,6 +112,20 @@ class AccountDunningAutomation(models.Model):
         compute="_compute_running_run_id",
     )
     running_progress = fields.Float(compute="_compute_running_run_id")
+    reference_rate_warning = fields.Char(compute="_compute_reference_rate_warning")
+
+    @api.depends("term_ids", "company_id")
+    def _compute_reference_rate_warning(self):
+        """The warning of its terms (all the company's when it names none):
+        the current half-year has no reference rate."""
+        term_model = self.env["account.dunning.term"]
+        for automation in self:
+            terms = automation.term_ids or term_model.search(
+                [("company_id", "in", [automation.company_id.id, False])]
+            )
+            automation.reference_rate_warning = next(
+                (w for w in terms.mapped("reference_rate_warning") if w), False
+            )
 
     @api.depends("run_ids")
     def _compute_run_count(self):
@@ -435,6 +450,11 @@ class AccountDunningAutomation(models.Model):
         manual automations leave the schedule alone. A failure is logged on
         a run record in error and never stops the other automations."""
         self.ensure_one()
+        # Its notes and errors in the company's language (see
+        # account.dunning.automation.run._dunning_in_company_lang).
+        lang = self.company_id.partner_id.lang
+        if lang:
+            self = self.with_context(lang=lang)  # pylint: disable=self-cls-assignment
         automation = self.with_company(self.company_id)
         # As superuser, once the user's right to run the automation checked:
         # runs are never created nor written directly (see the run's create).

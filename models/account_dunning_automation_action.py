@@ -107,6 +107,63 @@ class AccountDunningAutomationAction(models.Model):
         self.ensure_one()
         return self._parse_domain(self.partner_domain, self.automation_id.display_name)
 
+    # The level range picked from the levels (their numbers and names)
+    # rather than typed; stored in min_level / max_level as before.
+    min_level_choice = fields.Selection(
+        selection="_dunning_level_selection",
+        string="From Level ",
+        compute="_compute_level_choices",
+        inverse="_inverse_min_level_choice",
+        help="Issue and send: only reminders whose level is at least this one.",
+    )
+    max_level_choice = fields.Selection(
+        selection="_dunning_level_selection",
+        string="Up to Level ",
+        compute="_compute_level_choices",
+        inverse="_inverse_max_level_choice",
+        help="Issue and send: only reminders whose level is at most this one. "
+        "Use it to issue the first levels automatically and review the formal "
+        "notices by hand.",
+    )
+
+    @api.model
+    def _dunning_level_selection(self):
+        """The level numbers of the company's terms, named after their
+        levels ("2 - Reminder / Second reminder"), and "All levels"."""
+        names = {}
+        levels = self.env["account.dunning.level"].search(
+            [("company_id", "in", [self.env.company.id, False])]
+        )
+        for level in levels.sorted(lambda l: (l.number, l.id)):
+            if level.number > 0 and level.name not in names.setdefault(level.number, []):
+                names[level.number].append(level.name)
+        choices = [("0", self.env._("All levels"))]
+        choices += [
+            (str(number), f"{number} - {' / '.join(level_names)}")
+            for number, level_names in sorted(names.items())
+        ]
+        return choices
+
+    @api.depends("min_level", "max_level")
+    def _compute_level_choices(self):
+        valid = {value for value, _label in self._dunning_level_selection()}
+        for action in self:
+            # A number without a level today (levels removed) shows as is.
+            for field, choice in (
+                ("min_level", "min_level_choice"),
+                ("max_level", "max_level_choice"),
+            ):
+                value = str(action[field] or 0)
+                action[choice] = value if value in valid else False
+
+    def _inverse_min_level_choice(self):
+        for action in self:
+            action.min_level = int(action.min_level_choice or 0)
+
+    def _inverse_max_level_choice(self):
+        for action in self:
+            action.max_level = int(action.max_level_choice or 0)
+
     @api.constrains("min_level", "max_level")
     def _check_levels(self):
         for action in self:
@@ -174,8 +231,10 @@ class AccountDunningAutomationAction(models.Model):
         partners = self.automation_id._filter_partners(
             reminders.partner_id, self._partner_filter_domain()
         )
+        # Levels reviewed by a person: left as drafts for the sending dialog.
         return reminders.filtered(
             lambda r: r.partner_id in partners
+            and not r.level_id.manual_review
             and r.level_number >= self.min_level
             and (not self.max_level or r.level_number <= self.max_level)
         )

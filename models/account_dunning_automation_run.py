@@ -9,7 +9,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -143,10 +143,14 @@ class AccountDunningAutomationRun(models.Model):
                 )
 
     @api.depends("automation_id.name", "start")
+    @api.depends_context("lang", "tz")
     def _compute_display_name(self):
+        # The start in the reader's date and time format and time zone, not
+        # an ISO timestamp in UTC.
         for run in self:
             run.display_name = (
-                f"{run.automation_id.name} ({fields.Datetime.to_string(run.start)})"
+                f"{run.automation_id.name} "
+                f"({format_datetime(self.env, run.start, dt_format=False)})"
                 if run.start
                 else run.automation_id.name
             )
@@ -259,7 +263,11 @@ class AccountDunningAutomationRun(models.Model):
             runs = self.search([("state", "=", "running")], order="id")
             if not runs:
                 break
-            run = runs[0]
+            # The notes of the run (errors, chatter, fees entries, call
+            # activities) in its company's language, whoever runs it (the
+            # cron runs as OdooBot, in English); what reaches the customer
+            # is rendered in the customer's language.
+            run = runs[0]._dunning_in_company_lang()
             if run.batch_running:
                 # The previous batch of this run was killed with its process
                 # (time limit, crash): smaller batches from now on.
@@ -379,7 +387,13 @@ class AccountDunningAutomationRun(models.Model):
         """Process this run to the end in the current transaction."""
         while any(run.state == "running" for run in self):
             for run in self.filtered(lambda r: r.state == "running"):
-                run._process_batch()
+                run._dunning_in_company_lang()._process_batch()
+
+    def _dunning_in_company_lang(self):
+        """This run in its company's language (the company partner's)."""
+        self.ensure_one()
+        lang = self.company_id.partner_id.lang
+        return self.with_context(lang=lang) if lang else self
 
     def _process_batch(self):
         """Process the next batch of customers of the run through every

@@ -161,6 +161,9 @@ class ResCompany(models.Model):
                 "payment_delay_days": 8,
                 "send_letter": True,
                 "is_formal_notice": True,
+                # Validated by a person: sent only from the sending dialog,
+                # with its preview (never by Issue & Send or an automation).
+                "manual_review": True,
                 "mail_template_id": formal_notice_template.id if formal_notice_template else False,
             },
         ]

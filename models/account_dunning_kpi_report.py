@@ -30,9 +30,13 @@ class AccountDunningKpiReport(models.Model):
     _auto = False
     _order = "company_id, partner_id"
     _dunning_ratios = {
-        "dso": (_dso_countback, ("amount_receivable",) + SALES_MONTHS),
-        "dso_365": (engine_kpis.dso, ("amount_receivable", "amount_sales")),
-        "overdue_rate": (engine_kpis.overdue_ratio, ("amount_overdue", "amount_receivable")),
+        # The DSO compares sales with what they left open: the reminders'
+        # own charges (fees, indemnity, interest entries) are neither, and
+        # would inflate it. The overdue rate is a share of the open debits
+        # (credits not deducted), never over 100 %.
+        "dso": (_dso_countback, ("amount_trade_receivable",) + SALES_MONTHS),
+        "dso_365": (engine_kpis.dso, ("amount_trade_receivable", "amount_sales")),
+        "overdue_rate": (engine_kpis.overdue_ratio, ("amount_overdue", "amount_open_debit")),
     }
 
     company_id = fields.Many2one("res.company", readonly=True)
@@ -41,6 +45,18 @@ class AccountDunningKpiReport(models.Model):
     responsible_id = fields.Many2one("res.users", string="Account Manager", readonly=True)
     amount_receivable = fields.Monetary(
         string="Receivables", readonly=True, help="Open receivables, less open credits."
+    )
+    amount_trade_receivable = fields.Monetary(
+        string="Receivables from Sales",
+        readonly=True,
+        help="Open receivables less open credits, without the charges of the "
+        "reminders (fees, indemnity, interest): the base of the DSO.",
+    )
+    amount_open_debit = fields.Monetary(
+        string="Open Debits",
+        readonly=True,
+        help="Open amounts due by the customers, open credits not deducted: the "
+        "base of the overdue rate.",
     )
     amount_overdue = fields.Monetary(string="Overdue", readonly=True)
     amount_sales = fields.Monetary(
@@ -99,10 +115,15 @@ class AccountDunningKpiReport(models.Model):
                 SELECT aml.company_id,
                        COALESCE(p.commercial_partner_id, p.id) AS partner_id,
                        SUM(aml.amount_residual) AS amount_receivable,
+                       SUM(CASE WHEN am.dunning_charge_reminder_id IS NULL
+                                THEN aml.amount_residual ELSE 0 END)
+                           AS amount_trade_receivable,
+                       SUM(GREATEST(aml.amount_residual, 0)) AS amount_open_debit,
                        SUM(CASE WHEN aml.amount_residual > 0
                                  AND COALESCE(aml.date_maturity, aml.date) < %(today)s
                                 THEN aml.amount_residual ELSE 0 END) AS amount_overdue
                   FROM account_move_line aml
+                  JOIN account_move am ON am.id = aml.move_id
                   JOIN account_account acc ON acc.id = aml.account_id
                   JOIN res_partner p ON p.id = aml.partner_id
                  WHERE acc.account_type = 'asset_receivable'
@@ -119,6 +140,8 @@ class AccountDunningKpiReport(models.Model):
                   FROM account_move am
                  WHERE am.state = 'posted'
                    AND am.move_type IN ('out_invoice', 'out_refund')
+                   -- the reminders' fees invoices are charges, not sales
+                   AND am.dunning_charge_reminder_id IS NULL
                    AND am.invoice_date > LEAST(
                            %(today)s - 365,
                            date_trunc('month', %(today)s) - interval '%(count)s months')
@@ -132,6 +155,8 @@ class AccountDunningKpiReport(models.Model):
                    (cp.dunning_responsible_id ->> keys.company_id::text)::int
                        AS responsible_id,
                    COALESCE(o.amount_receivable, 0) AS amount_receivable,
+                   COALESCE(o.amount_trade_receivable, 0) AS amount_trade_receivable,
+                   COALESCE(o.amount_open_debit, 0) AS amount_open_debit,
                    COALESCE(o.amount_overdue, 0) AS amount_overdue,
                    COALESCE(s.amount_sales, 0) AS amount_sales,
                    %(month_columns)s,

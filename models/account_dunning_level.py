@@ -191,6 +191,13 @@ class AccountDunningLevel(models.Model):
         domain="[('model', '=', 'account.dunning.reminder')]",
         help="Template of the text message; the module's default one when empty.",
     )
+    manual_review = fields.Boolean(
+        string="Reviewed by a Person",
+        help="Reminders of this level (typically the formal notice) are left "
+        "as drafts by the automations and are sent only from their sending "
+        "dialog, which shows the email, the recipients and every attachment "
+        "before they go: never by Issue & Send or a send of a selection.",
+    )
     create_call_activity = fields.Boolean(
         string="Phone Call",
         help="Sending schedules a call activity for the account manager of the "
@@ -471,9 +478,10 @@ class AccountDunningLevel(models.Model):
                 self.env._(
                     "No reference rate is recorded for the half-year starting on "
                     "%(date)s, needed by the reminder level %(level)s. Add it under "
-                    "Accounting > Configuration > Payment Reminders > Reference Rates.",
+                    "%(menu)s.",
                     date=format_date(self.env, exc.half_year),
                     level=self.display_name,
+                    menu=self.env["account.dunning.reference.rate"]._menu_path(),
                 )
             ) from exc
 

@@ -136,6 +136,7 @@ class AccountDunningReminder(models.Model):
         help="Highest new level reached by the lines of this reminder; its "
         "texts, template and fees apply.",
     )
+    level_manual_review = fields.Boolean(related="level_id.manual_review")
     level_number = fields.Integer(
         string="Level No.", related="level_id.number", store=True
     )
@@ -539,16 +540,10 @@ class AccountDunningReminder(models.Model):
         line_model = self.env["account.dunning.reminder.line"]
         contacts = self._dunning_contact_states(company, as_of, by_partner)
         for partner, partner_lines in by_partner.items():
-            if partner.with_company(company).dunning_blocked:
+            if not self._dunning_may_remind(partner, company):
                 continue  # its drafts are cancelled below
-            if not partner.active:
-                # An archived customer is never reminded (its drafts are
-                # cancelled below).
-                _logger.info("Payment reminders: %s is archived, skipped", partner.display_name)
-                continue
             contact = contacts[partner]
-            under_notice = line_model._dunning_under_notice(partner_lines, as_of)
-            if under_notice:
+            if line_model._dunning_under_notice(partner_lines, as_of):
                 contact = dict(contact, under_notice=True)
             term = partner.with_company(company)._get_dunning_term()
             for currency, move_lines in self._dunning_group_by_currency(
@@ -625,6 +620,16 @@ class AccountDunningReminder(models.Model):
                     )
                 )
         return result
+
+    @api.model
+    def _dunning_may_remind(self, partner, company):
+        """False for a customer on hold or archived: never reminded."""
+        if partner.with_company(company).dunning_blocked:
+            return False
+        if not partner.active:
+            _logger.info("Payment reminders: %s is archived, skipped", partner.display_name)
+            return False
+        return True
 
     @api.model
     def _reminder_values(self, as_of, term):

@@ -7,7 +7,7 @@ from datetime import timedelta
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date, is_html_empty
 
 from ..dunning_engine import contact as engine_contact
@@ -211,12 +211,88 @@ class AccountDunningReminder(models.Model):
         return thanked
 
     def _dunning_still_overdue(self, as_of):
-        """The customer still has an item overdue (invoices on hold included)."""
+        """The customer still owes something the reminders claimed: an item
+        overdue (invoices on hold included), or the charges of a reminder
+        (fees, indemnity, interest) whatever their due date: a thank-you
+        saying nothing is owed any more would forgive them by omission. Once
+        waived by a decision (action_waive_charges), they are no longer open."""
         self.ensure_one()
         lines = self._dunning_open_lines(self.company_id, self.partner_id, include_blocked=True)
         return any(
-            line.amount_residual > 0 and line._dunning_due_date() < as_of for line in lines
+            line.amount_residual > 0
+            and (line._dunning_due_date() < as_of or line._dunning_is_charge_item())
+            for line in lines
         )
+
+    def _dunning_open_charge_lines(self):
+        """Open items of the charges entries of the customer's reminders."""
+        self.ensure_one()
+        lines = self._dunning_open_lines(self.company_id, self.partner_id, include_blocked=True)
+        return lines.filtered(lambda l: l.amount_residual > 0 and l._dunning_is_charge_item())
+
+    def action_waive_charges(self):
+        """Waive the open charges of the customer (fees, indemnity, interest
+        of its reminders): a decision of an accountant, logged on the
+        reminder and the customer. Each charges entry is reversed (a credit
+        note for a fees invoice) and reconciled with it; the thank-you can
+        then go out. A charges entry already partly paid is refused: its
+        rest is written off from the entry itself."""
+        self.ensure_one()
+        self._check_dunning_access()
+        # Writing off receivables is an accounting decision: the caller's own
+        # rights on entries are required (no sudo below).
+        if not self.env.user.has_group("account_dunning_automation.group_dunning_manager"):
+            raise AccessError(
+                self.env._("Only an administrator of the payment reminders can waive charges.")
+            )
+        self.env["account.move"].check_access("create")
+        lines = self._dunning_open_charge_lines()
+        if not lines:
+            raise UserError(
+                self.env._(
+                    "%(partner)s has no open charges to waive.",
+                    partner=self.partner_id.display_name,
+                )
+            )
+        moves = lines.move_id
+        partly_paid = moves.filtered(
+            lambda m: any(
+                l.amount_residual != l.balance
+                for l in m.line_ids
+                if l.account_id.account_type == "asset_receivable"
+            )
+        )
+        if partly_paid:
+            raise UserError(
+                self.env._(
+                    "The charges %(entries)s are partly paid: write off their rest "
+                    "from the entry itself.",
+                    entries=", ".join(partly_paid.mapped("name")),
+                )
+            )
+        amount = sum(lines.mapped("amount_residual"))
+        today = fields.Date.context_today(self)
+        reversals = moves._reverse_moves(
+            [
+                {
+                    "date": today,
+                    "ref": self.env._("Charges waived: %(ref)s", ref=move.ref or move.name),
+                }
+                for move in moves
+            ],
+            cancel=True,
+        )
+        note = self.env._(
+            "Charges waived by %(user)s: %(entries)s (%(amount)s), reversed by "
+            "%(reversals)s.",
+            user=self.env.user.name,
+            entries=", ".join(moves.mapped("name")),
+            amount=format_amount(self.env, amount, self.company_id.currency_id),
+            reversals=", ".join(reversals.mapped("name")),
+        )
+        self.message_post(body=note)
+        self.partner_id._message_log(body=note)
+        return True
 
     def _dunning_thank(self, as_of):
         self.ensure_one()

@@ -84,6 +84,24 @@ class AccountDunningReminder(models.Model):
                     )
                 )
 
+    def _check_not_reviewed(self):
+        """A level reviewed by a person is sent only from the sending dialog,
+        which shows the email, the recipients and every attachment before
+        they go (the dialog does not call this check; no context key lifts
+        it, as a caller could set one over RPC)."""
+        for reminder in self:
+            if reminder.level_id.manual_review:
+                raise UserError(
+                    self.env._(
+                        "Reminder %(name)s is not sent: its level %(level)s is "
+                        "reviewed by a person. Open it, issue it and use its "
+                        "\"Send\" button: the sending dialog shows the email and "
+                        "the letter before they go.",
+                        name=reminder.name,
+                        level=reminder.level_id.display_name,
+                    )
+                )
+
     def _check_email_recipients(self):
         """Refuse to email a customer without a valid address: an error before
         sending, never a silent "sent"."""
@@ -190,7 +208,7 @@ class AccountDunningReminder(models.Model):
         if self.send_state == "failed":
             self._retry_email()
             return True
-        if not self.level_id.send_email:
+        if not self.level_id.send_email and not self.level_id.manual_review:
             return self.env["account.dunning.send"]._send_one(self)
         self._check_sms_number()
         self._check_email_recipients()
@@ -209,7 +227,10 @@ class AccountDunningReminder(models.Model):
 
     def action_issue_and_send(self):
         """Issue the drafts and send them at once (form and list): each
-        reminder in its own savepoint, the summary shown."""
+        reminder in its own savepoint, the summary shown. A draft of a level
+        reviewed by a person is refused (from the form: an error at once)."""
+        if len(self) == 1:
+            self._check_not_reviewed()
         return self.env["account.dunning.send"]._action_issue_and_send(self)
 
     def message_post(self, **kwargs):
@@ -376,9 +397,12 @@ class AccountDunningReminder(models.Model):
                 "account_dunning_automation.sms_template_dunning_reminder",
                 raise_if_not_found=False,
             )
+            # The template renders in the customer's language; so does the
+            # fallback text (the run itself writes in the company's).
+            customer_env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
             self._message_sms_with_template(
                 template=template,
-                template_fallback=self.env._(
+                template_fallback=customer_env._(
                     "Payment reminder %(name)s: %(amount)s due.",
                     name=self.name,
                     amount=self.amount_to_pay_display,
@@ -404,9 +428,54 @@ class AccountDunningReminder(models.Model):
                     partner=self.partner_id.display_name,
                     name=self.name,
                 ),
-                user_id=(self.responsible_id or self.env.user).id,
+                user_id=self._dunning_collector().id,
                 note=self._dunning_call_note(),
             )
+
+    def _dunning_collector(self):
+        """Who calls the customer: its account manager, else the collector of
+        the terms, else the salesperson of the claimed invoices (the most
+        frequent), else the customer's salesperson, else the user sending;
+        never OdooBot or the superuser (an automation runs as them, and a call
+        assigned to them is lost): then an administrator of the reminders."""
+        self.ensure_one()
+
+        def usable(user):
+            return (
+                user
+                and user.active
+                and not user.share
+                and not user._is_superuser()
+                and self.company_id in user.company_ids
+            )
+
+        invoices = self.line_ids.filtered(lambda l: not l.excluded).move_id
+        by_count = sorted(
+            invoices.invoice_user_id,
+            key=lambda u: (-len(invoices.filtered(lambda m, u=u: m.invoice_user_id == u)), u.id),
+        )
+        candidates = [
+            self.responsible_id,
+            self.sudo().term_id.collector_id or self.sudo().level_id.term_id.collector_id,
+            *by_count,
+            self.partner_id.commercial_partner_id.user_id,
+            self.env.user,
+        ]
+        for user in candidates:
+            if usable(user.sudo()):
+                return user
+        manager_group = self.env.ref(
+            "account_dunning_automation.group_dunning_manager", raise_if_not_found=False
+        )
+        managers = self.env["res.users"].sudo().search(
+            [
+                ("groups_id", "in", manager_group.ids),
+                ("share", "=", False),
+                ("company_ids", "in", self.company_id.ids),
+            ],
+            order="id",
+        )
+        return next((u for u in managers if usable(u)), self.env.user)
 
     # ------------------------------------------------------------------
     # Delivery of the email
@@ -563,14 +632,26 @@ class AccountDunningReminder(models.Model):
 
     def _dunning_letter_printed(self):
         """The letter PDF of these reminders was produced for a user: issued
-        reminders become sent and every printed one counts a send. Reminders
-        the user may not change (an auditor printing) count nothing."""
+        reminders become sent and count a send. A reminder already sent (by
+        email, or its letter printed before) is reprinted: logged, not
+        counted as another send to the customer (the contact policy and the
+        "sent N times" read that count). Reminders the user may not change (an
+        auditor printing) count nothing."""
         printed = self.filtered(lambda r: r.state in ("issued", "sent"))._filtered_access(
             "write"
         )
-        printed._mark_as_sent()
-        for reminder in printed:
+        # An issued reminder whose email is queued or delivered was sent: its
+        # print is a copy (the delivery of the email counts the send).
+        first = printed.filtered(
+            lambda r: r.state == "issued" and r.send_state not in ("queued", "delivered")
+        )
+        first._mark_as_sent()
+        for reminder in first:
             reminder._message_log(body=self.env._("Reminder letter printed."))
+        for reminder in printed - first:
+            reminder._message_log(
+                body=self.env._("Reminder letter printed again (not counted as a new send).")
+            )
 
     def action_mark_sent(self):
         self._check_can_send()
@@ -578,5 +659,8 @@ class AccountDunningReminder(models.Model):
         return True
 
     def _get_report_base_filename(self):
+        # The letter's file is the customer's document: its name in the
+        # customer's language, like the letter itself.
         self.ensure_one()
-        return self.env._("Reminder %s", self.name).replace("/", "_")
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        return env._("Reminder %s", self.name).replace("/", "_")

@@ -40,6 +40,13 @@ class AccountDunningTerm(models.Model):
         copy=True,
     )
     level_count = fields.Integer(compute="_compute_level_count")
+    collector_id = fields.Many2one(
+        "res.users",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Calls of the reminders of these terms go to the customer's "
+        "account manager, else to this collector, else to the salesperson of "
+        "the invoices.",
+    )
     max_reminders = fields.Integer(
         string="Max. Reminders per Invoice",
         default=0,
@@ -129,7 +136,7 @@ class AccountDunningTerm(models.Model):
     thank_you_template_id = fields.Many2one(
         "mail.template",
         string="Thank-You Email",
-        domain="[('model', '=', 'account.dunning.reminder')]",
+        domain="[('model', '=', 'account.dunning.reminder'), ('dunning_thank_you', '=', True)]",
         default=lambda self: self.env.ref(THANKS_XMLID, raise_if_not_found=False),
         help="Sent once to a customer who received a reminder and has nothing "
         "overdue left after a payment (in the customer's language, as the "
@@ -143,6 +150,22 @@ class AccountDunningTerm(models.Model):
     )
     note = fields.Html(translate=True)
     partner_count = fields.Integer(compute="_compute_partner_count")
+    reference_rate_warning = fields.Char(compute="_compute_reference_rate_warning")
+
+    @api.depends("level_ids.interest_rate_type")
+    def _compute_reference_rate_warning(self):
+        """The current half-year has no reference rate while a level charges
+        interest at that rate: said before a run fails on it."""
+        warning = self.env["account.dunning.reference.rate"]._missing_rate_warning()
+        for term in self:
+            term.reference_rate_warning = (
+                warning
+                if warning
+                and any(
+                    level.interest_rate_type == "reference" for level in term.level_ids
+                )
+                else False
+            )
 
     @api.depends("level_ids")
     def _compute_level_count(self):
@@ -157,7 +180,25 @@ class AccountDunningTerm(models.Model):
                 continue
             term.partner_count = partner_model.with_company(
                 term.company_id
-            ).search_count([("dunning_term_id", "=", term.id)])
+            ).search_count(term._partners_domain())
+
+    def _partners_domain(self):
+        """The customers these terms apply to: those that name them, and for
+        the company's default terms, the customers without terms of their own
+        (what "Customers 0" hid on the default terms)."""
+        self.ensure_one()
+        domain = [("dunning_term_id", "=", self.id)]
+        if self.company_id.dunning_term_id == self:
+            domain = [
+                "|",
+                *domain,
+                "&",
+                "&",
+                ("dunning_term_id", "=", False),
+                ("customer_rank", ">", 0),
+                ("parent_id", "=", False),
+            ]
+        return domain
 
     @api.depends(
         "level_ids.delay_days",
@@ -271,6 +312,22 @@ class AccountDunningTerm(models.Model):
                         "a sales journal, not %(journal)s.",
                         term=term.display_name,
                         journal=term.fee_invoice_journal_id.display_name,
+                    )
+                )
+
+    @api.constrains("thank_you_template_id")
+    def _check_thank_you_template(self):
+        # The domain of the field is not enforced on write (RPC): a reminder
+        # template as thank-you would claim again what was just paid.
+        for term in self:
+            template = term.thank_you_template_id.sudo()
+            if template and not template.dunning_thank_you:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder terms %(term)s: %(template)s is not a thank-you "
+                        "email (tick \"Thank-You After Payment\" on the template).",
+                        term=term.display_name,
+                        template=template.display_name,
                     )
                 )
 
@@ -577,7 +634,7 @@ class AccountDunningTerm(models.Model):
         partners = (
             self.env["res.partner"]
             .with_company(self.company_id)
-            .search([("dunning_term_id", "=", self.id)])
+            .search(self._partners_domain())
         )
         return {
             "type": "ir.actions.act_window",

@@ -37,7 +37,15 @@ class MailMail(models.Model):
                 # Never turn a delivered email into a failed one because the
                 # reminder could not be updated.
                 with self.env.cr.savepoint():
-                    reminders._dunning_update_send_state()
+                    # The mail queue runs as OdooBot (English): the notes of
+                    # each reminder in its company's language.
+                    for company, company_reminders in reminders.grouped(
+                        "company_id"
+                    ).items():
+                        lang = company.partner_id.lang
+                        if lang:
+                            company_reminders = company_reminders.with_context(lang=lang)
+                        company_reminders._dunning_update_send_state()
             except Exception:  # pylint: disable=broad-except
                 _logger.warning(
                     "Reminders %s: delivery status not updated", reminders.ids, exc_info=True

@@ -87,7 +87,8 @@ class ResPartner(models.Model):
         compute="_compute_dunning_kpis",
         digits=(16, 2),
         groups=DUNNING_READ_GROUPS,
-        help="Share of the open invoices that is overdue.",
+        help="Share of the open amounts due that is overdue (open credits not "
+        "deducted).",
     )
     dunning_days_late = fields.Float(
         string="Average Days Late",
@@ -141,6 +142,14 @@ class ResPartner(models.Model):
             )
             amount_due = sum(open_lines.mapped("amount_residual"))
             amount_overdue = sum(overdue.mapped("amount_residual"))
+            # The overdue ratio is a share of the open debits (never over
+            # 100 %); the DSO compares the sales with what they left open,
+            # without the reminders' own charges (neither sales nor their
+            # receivables).
+            open_debits = sum(l.amount_residual for l in open_lines if l.amount_residual > 0)
+            trade_due = sum(
+                l.amount_residual for l in open_lines if not l._dunning_is_charge_item()
+            )
             periods = engine_insight.month_periods(today)
             monthly = dict(
                 self.env["account.move"]._read_group(
@@ -149,6 +158,7 @@ class ResPartner(models.Model):
                         ("commercial_partner_id", "=", commercial.id),
                         ("state", "=", "posted"),
                         ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("dunning_charge_reminder_id", "=", False),
                         ("invoice_date", ">=", periods[-1][0]),
                         ("invoice_date", "<=", today),
                     ],
@@ -162,7 +172,7 @@ class ResPartner(models.Model):
                     "dunning_amount_due": amount_due,
                     "dunning_amount_overdue": amount_overdue,
                     "dunning_overdue_ratio": float(
-                        engine_kpis.overdue_ratio(amount_overdue, amount_due)
+                        engine_kpis.overdue_ratio(amount_overdue, open_debits)
                     ),
                     "dunning_days_late": float(
                         engine_kpis.average_days_late(
@@ -171,7 +181,7 @@ class ResPartner(models.Model):
                         )
                     ),
                     "dunning_dso": float(
-                        engine_insight.dso_countback_months(today, amount_due, sales)
+                        engine_insight.dso_countback_months(today, trade_due, sales)
                     ),
                     "dunning_max_level": max(
                         open_lines.mapped("dunning_level_number") or [0]

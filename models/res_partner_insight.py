@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models, modules
+from odoo.tools.misc import formatLang
 
 from ..dunning_engine import insight as engine_insight
 from .account_move import DUNNING_READ_GROUPS
@@ -78,6 +79,14 @@ class ResPartner(models.Model):
         "- 30 x share paid late - 20 x reminders per invoice (up to 2) / 2. "
         "Recomputed every night.",
     )
+    dunning_score_label = fields.Char(
+        string="Payment Score Shown",
+        compute="_compute_dunning_score_label",
+        groups=DUNNING_READ_GROUPS,
+        help="The payment score, or \"No score yet\" before the nightly "
+        "computation scored the customer (0 is the worst score, not an unknown "
+        "one).",
+    )
     dunning_profile = fields.Selection(
         PROFILE_SELECTION,
         string="Payment Profile",
@@ -132,6 +141,18 @@ class ResPartner(models.Model):
         compute="_compute_dunning_next_contact",
         groups=DUNNING_READ_GROUPS,
     )
+
+    @api.depends_context("company", "lang")
+    @api.depends("dunning_score", "dunning_profile")
+    def _compute_dunning_score_label(self):
+        # Scored customers have a profile (A to E); without one, the score
+        # field's 0.00 means "never computed".
+        for partner in self:
+            partner.dunning_score_label = (
+                formatLang(self.env, partner.dunning_score, digits=2)
+                if partner.dunning_profile
+                else self.env._("No score yet")
+            )
 
     @api.depends_context("company")
     def _compute_dunning_next_contact(self):

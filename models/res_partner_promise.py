@@ -35,8 +35,21 @@ class ResPartner(models.Model):
             partner.dunning_promise_count = counts.get(partner.commercial_partner_id.id, 0)
 
     def action_new_dunning_promise(self):
-        """Open the form of a new promise to pay of the customer."""
+        """Open the form of a new promise to pay of the customer, its amount
+        starting at what the customer has overdue (from a reminder: the
+        reminder's total due), not at 0."""
         self.ensure_one()
+        context = dict(self.env.context, default_partner_id=self.commercial_partner_id.id)
+        if "default_amount" not in context:
+            reminder = self.env["account.dunning.reminder"].browse(
+                context.get("default_reminder_id")
+            ).exists()
+            amount = (
+                reminder.amount_total_company
+                if reminder
+                else self.commercial_partner_id.dunning_amount_overdue
+            )
+            context["default_amount"] = max(amount, 0.0)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Promise to Pay"),
@@ -44,10 +57,7 @@ class ResPartner(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
-            "context": dict(
-                self.env.context,
-                default_partner_id=self.commercial_partner_id.id,
-            ),
+            "context": context,
         }
 
     def action_view_dunning_promises(self):

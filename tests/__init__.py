@@ -19,3 +19,11 @@ from . import test_dunning_screens
 from . import test_dunning_pdf_batch
 from . import test_dunning_default_plan
 from . import test_dunning_integrity
+from . import test_dunning_language
+from . import test_dunning_review
+from . import test_dunning_rates
+from . import test_dunning_collector
+from . import test_dunning_thanks
+from . import test_dunning_kpis
+from . import test_dunning_rule_order
+from . import test_dunning_small

@@ -107,7 +107,9 @@ class TestDunningCredits(DunningCommon):
             partner.invalidate_recordset()
             self.assertEqual(partner.dunning_amount_due, 1400.0)
             self.assertEqual(partner.dunning_amount_overdue, 1000.0)
-            self.assertAlmostEqual(partner.dunning_overdue_ratio, 71.43)
+            # 1,000 overdue of 1,500 due (issue 21: the credit is not deducted
+            # from the base of the rate, which stays within 100 %).
+            self.assertAlmostEqual(partner.dunning_overdue_ratio, 66.67)
             self.assertEqual(partner.dunning_days_late, 15.0)
             # Countback DSO: 1,400 open against January's 900 invoiced (1,000 -
             # 100; the February invoice is dated later): the 20 days of

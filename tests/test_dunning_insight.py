@@ -112,19 +112,20 @@ class TestDunningInsightReports(InsightCommon):
         self.assertEqual(by_partner[b.id]["amount_1_30"], 600.0)
         self.assertEqual(by_partner[b.id]["amount_31_60"], 700.0)
         self.assertEqual(by_partner[a.id]["amount_90_plus"], 5000.0)
-        # Overdue rate of B: 1 300 overdue / 1 200 open (credit deducted).
-        self.assertEqual(by_partner[b.id]["overdue_rate"], 108.33)
+        # Overdue rate of B: 1 300 overdue / 1 300 open debits (issue 21: the
+        # credit is not deducted from the base, the rate never exceeds 100 %).
+        self.assertEqual(by_partner[b.id]["overdue_rate"], 100.0)
 
         # DSO, 365-day method. A: 15 000 open / 30 000 invoiced x 365.
         # Company: 16 200 open / 31 200 invoiced x 365 = 189.52 days;
-        # overdue 15 300 / 16 200 = 94.44 %.
+        # overdue 15 300 / 16 300 open debits = 93.87 %.
         kpi = self.env["account.dunning.kpi.report"]
         rows = kpi.read_group(company, ["dso_365", "overdue_rate"], ["partner_id"])
         by_partner = {row["partner_id"][0]: row for row in rows}
         self.assertEqual(by_partner[a.id]["dso_365"], 182.5)
         self.assertEqual(by_partner[a.id]["overdue_rate"], 93.33)
         ratios = kpi._dunning_group_ratios(company)
-        self.assertEqual((ratios["dso_365"], ratios["overdue_rate"]), (189.52, 94.44))
+        self.assertEqual((ratios["dso_365"], ratios["overdue_rate"]), (189.52, 93.87))
         self.assertEqual(a.dunning_overdue_ratio, 93.33)
         # Per account manager: A's manager sees A's figures only.
         manager = new_test_user(

@@ -185,6 +185,12 @@ class TestDunningJourney(JourneyCommon):
         # J+9: the customer pays everything; the run of the same day thanks once
         self._pay_as_billing(invoice, D + timedelta(days=9), amount=invoice.amount_residual)
         self.assertTrue(self._receivable_line(invoice).reconciled)
+        # ... the interest charged by the reminders included (issue 21: the
+        # thank-you waits for the charges, it never forgives them by omission).
+        charges = self._reminders(states=("sent",)).move_id
+        self.assertTrue(charges)
+        for entry in charges:
+            self._pay_as_billing(entry, D + timedelta(days=9))
         self._run_days(D + timedelta(days=9), 20)
         after = self._emails() - before
         self.assertEqual(len(after), 1, after.mapped("subject"))

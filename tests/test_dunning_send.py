@@ -88,21 +88,25 @@ class TestDunningSend(SendCommon):
         self.assertTrue(
             reminder.message_ids.filtered(lambda m: "letter printed" in (m.body or ""))
         )
-        # A second print is a second send; the HTML preview is none.
+        # A second print from the button is a reprint, not a second send
+        # (issue 21); the HTML preview is none.
         self._print_as_downloaded(action, self.clerk)
         self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_html(
             LETTER, reminder.ids
         )
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)
+        self.assertTrue(
+            reminder.message_ids.filtered(lambda m: "printed again" in (m.body or ""))
+        )
         # An auditor may print it: nothing is counted, nothing fails.
         self._print_as_downloaded(action, self.auditor)
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)
         # Any other rendering of the letter (the Print menu, a mail template
-        # attaching it) counts nothing.
+        # attaching it) counts nothing (issue 18).
         self.env["ir.actions.report"].with_user(self.clerk)._render_qweb_pdf(
             LETTER, reminder.ids
         )
-        self.assertEqual(reminder.send_count, 2)
+        self.assertEqual(reminder.send_count, 1)
 
     def test_print_of_a_draft_counts_nothing(self):
         self._invoice("2026-01-10")

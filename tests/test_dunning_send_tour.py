@@ -17,7 +17,8 @@ SCREENSHOT = "dunning-screenshot:"
 class TestDunningSendTour(DunningCommon, HttpCase):
     """A billing clerk in the web client: Create Reminders, Issue & Send three
     customers at once, print their letters (Print menu, then the button of
-    one), open the sending dialog (issue 13). Screenshots of each stage are
+    one; copies of reminders already sent, nothing counted: issue 21)
+    (issue 13). Screenshots of each stage are
     saved in Odoo's screenshots folder (scripts/tour_screenshots.sh)."""
 
     @classmethod
@@ -61,9 +62,9 @@ class TestDunningSendTour(DunningCommon, HttpCase):
         self.assertEqual(len(reminders), 3)
         self.assertEqual(set(reminders.mapped("state")), {"sent"})
         self.assertEqual(set(reminders.mapped("send_state")), {"delivered"})
-        # One email each, the button once more for one (issue 18: the Print
-        # menu counts no send).
-        self.assertEqual(sorted(reminders.mapped("send_count")), [1, 1, 2])
+        # One email each; the prints after the send are reprints, not sends
+        # (issue 21), and the Print menu counts none (issue 18).
+        self.assertEqual(sorted(reminders.mapped("send_count")), [1, 1, 1])
         for reminder in reminders:
             emails = reminder.message_ids.filtered(
                 lambda m, partner=reminder.partner_id: m.message_type == "comment"
@@ -71,3 +72,33 @@ class TestDunningSendTour(DunningCommon, HttpCase):
             )
             self.assertEqual(len(emails), 1)
             self.assertEqual(len(emails.attachment_ids), 2)  # letter and invoice
+
+    def test_reviewed_formal_notice_previewed_then_sent(self):
+        """A formal notice reviewed by a person (issue 21): issued, then sent
+        from the sending dialog after its preview."""
+        term = self._create_term(
+            "Notice", [("Formal notice", 1, {"manual_review": True, "attach_letter": True})]
+        )
+        customer = self.partner_a.copy(
+            {
+                "name": "Notice Customer",
+                "email": "notice@example.com",
+                "dunning_term_id": term.id,
+            }
+        )
+        self._invoice(fields.Date.today() - timedelta(days=10), partner=customer)
+        notice = self._create(partners=customer)
+        self.assertTrue(notice.level_manual_review)
+        self.start_tour(
+            "/odoo/action-account_dunning_automation.action_account_dunning_reminder",
+            "account_dunning_review_tour",
+            login="tour_clerk",
+        )
+        self.env["mail.mail"].process_email_queue()
+        self.assertEqual((notice.state, notice.send_state), ("sent", "delivered"))
+        emails = notice.message_ids.filtered(
+            lambda m: m.message_type == "comment" and customer in m.partner_ids
+        )
+        self.assertEqual(len(emails), 1)
+        self.assertIn("Notice Customer", emails.body)
+        self.assertTrue(emails.attachment_ids.filtered(lambda a: a.name.endswith(".pdf")))

@@ -179,4 +179,19 @@ class AccountDunningChargesPreset(models.TransientModel):
                         for code in ["en_US", *langs]
                     },
                 )
+        # Said when the preset is applied, not when a run fails on it: the
+        # current half-year has no reference rate yet.
+        warning = self.env["account.dunning.reference.rate"]._missing_rate_warning()
+        if warning:
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "title": self.env._("Reference rate missing"),
+                    "message": warning,
+                    "type": "warning",
+                    "sticky": True,
+                    "next": {"type": "ir.actions.act_window_close"},
+                },
+            }
         return {"type": "ir.actions.act_window_close"}

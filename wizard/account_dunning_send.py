@@ -102,7 +102,8 @@ class AccountDunningSend(models.TransientModel):
             ).new({})
             wizard.mail_subject = composer.subject
             wizard.mail_body = composer.body
-            wizard.mail_partner_ids = composer.partner_ids
+            # (real partners, not the new records of the composer draft)
+            wizard.mail_partner_ids = composer.partner_ids._origin
 
     @api.depends("reminder_id")
     def _compute_mail_attachments_widget(self):
@@ -182,7 +183,8 @@ class AccountDunningSend(models.TransientModel):
             return self._action_send_reminders(self.reminder_ids)
         reminder._check_can_send()
         if not reminder.level_id.send_email:
-            self._send_one(reminder)
+            # Sent from its dialog: the review asked by its level is this one.
+            self._send_one(reminder, reviewed=True)
             return {"type": "ir.actions.act_window_close"}
         reminder._check_sms_number()
         reminder._check_email_recipients()
@@ -303,7 +305,7 @@ class AccountDunningSend(models.TransientModel):
         return done, errors
 
     @api.model
-    def _send_one(self, reminder, email_queue=None):
+    def _send_one(self, reminder, email_queue=None, reviewed=False):
         """Send an issued reminder without user interaction, by the channels
         of its level: email with the level's template, and/or the letter in
         PDF attached to the chatter, ready to print, SMS, phone call. A
@@ -317,8 +319,12 @@ class AccountDunningSend(models.TransientModel):
         if run_id:
             reminder.sudo().send_run_id = run_id
         if reminder.send_state == "failed":
+            # the same email again (already reviewed when it was sent)
             reminder._retry_email()
             return True
+        if not reviewed:
+            # (the sending dialog passes reviewed=True: it showed the preview)
+            reminder._check_not_reviewed()
         if reminder.send_state == "queued" and reminder.state == "issued":
             raise UserError(
                 self.env._(
@@ -414,6 +420,10 @@ class AccountDunningSend(models.TransientModel):
                     # their reply-to addresses asked once (see the reminder's
                     # _notify_get_reply_to)
                     dunning_reply_to={"ids": res_ids, "values": {}},
+                    # each reminder's subject and body rendered by the
+                    # template in its customer's language (see
+                    # mail.compose.message._render_field in this module)
+                    dunning_render_from_template=True,
                 )
             ).create({"force_send": False})._action_send_mail()
         if queue:
@@ -449,6 +459,8 @@ class AccountDunningSend(models.TransientModel):
         for reminder in drafts:
             try:
                 with self.env.cr.savepoint():
+                    # Refused before anything is posted (fees, level).
+                    reminder._check_not_reviewed()
                     reminder.action_issue()
                 issued |= reminder
             except (UserError, ValidationError) as exc:

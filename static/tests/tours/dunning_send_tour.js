@@ -4,7 +4,8 @@
 
 // A billing clerk reminds three customers: Create Reminders, select them,
 // Issue & Send (summary shown), then Print their letters from the Print menu
-// and one from its "Print Letter" button. Steps logging "dunning-screenshot:"
+// and one from its "Print Letter" button (copies of reminders already sent:
+// nothing counted). Steps logging "dunning-screenshot:"
 // ask the test for a screenshot (tests/test_dunning_send_tour.py).
 
 import { registry } from "@web/core/registry";
@@ -102,28 +103,57 @@ registry.category("web_tour.tours").add("account_dunning_send_tour", {
             run: "click",
         },
         {
-            content: "The form is back, the letter printed",
-            trigger: ".o_form_view .o_field_widget[name=send_count]",
+            // A print of a reminder whose email is on its way is a copy, not
+            // a second send (issue 21): the reminder waits for its email.
+            content: "The form is back, the letter printed, the email still queued",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=send_state]:contains(Email Queued)",
         },
         screenshot("3_printed"),
+    ],
+});
+
+// A formal notice reviewed by a person: no "Issue & Send" on its form; issued,
+// its "Send" opens the sending dialog, whose preview shows the email to the
+// customer and the letter attached; sent from there.
+registry.category("web_tour.tours").add("account_dunning_review_tour", {
+    url: "/odoo/action-account_dunning_automation.action_account_dunning_reminder",
+    steps: () => [
         {
-            content: "Open the sending dialog of that reminder",
-            trigger: ".o_form_view button[name=action_send]:contains(Send Again)",
+            content: "Open the draft formal notice",
+            trigger: ".o_data_row .o_data_cell[name=name]",
             run: "click",
         },
         {
-            content: "The dialog lists the letter and the invoice",
+            content: "No Issue & Send for a level reviewed by a person",
+            trigger: ".o_form_view:has(button[name=action_issue]):not(:has(button[name=action_issue_and_send]))",
+        },
+        {
+            content: "Issue it",
+            trigger: ".o_form_view button[name=action_issue]",
+            run: "click",
+        },
+        {
+            content: "Send: the sending dialog",
+            trigger: ".o_form_view button[name=action_send]:contains(Send)",
+            run: "click",
+        },
+        {
+            content: "The preview shows the email to the customer",
+            trigger: ".modal .o_field_widget[name=mail_body]:contains(Notice Customer)",
+        },
+        {
+            content: "The preview lists the letter",
             trigger: ".modal .o_field_mail_attachments:contains(.pdf)",
         },
-        screenshot("4_send_dialog"),
+        screenshot("5_notice_preview"),
         {
-            content: "Close the dialog",
-            trigger: ".modal button:contains(Discard)",
+            content: "Send it",
+            trigger: ".modal button[name=action_send]",
             run: "click",
         },
         {
-            content: "Back on the form",
-            trigger: ".o_form_view:not(:has(.modal))",
+            content: "Back on the form, the email queued",
+            trigger: ".o_form_view:not(:has(.modal)) .o_field_widget[name=send_state]:contains(Email Queued)",
         },
     ],
 });
