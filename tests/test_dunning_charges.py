@@ -371,6 +371,8 @@ class TestDunningCharges(DunningCommon):
         self.fr_reminder.fee_amount = 10.0
         with self.assertRaisesRegex(ValidationError, "sales journal"):
             self.term_fr.journal_id = self.company_data["default_journal_sale"]
+        # The refused write left its value in the cache: read the database again.
+        self.env.invalidate_all()
         # Issue 18: a sales, bank or cash journal is refused when the terms
         # are saved (a bank journal was accepted and posted fees as payments).
         terms = self.env["account.dunning.term"]
@@ -385,7 +387,6 @@ class TestDunningCharges(DunningCommon):
                 }
             )
         # Terms saved before the check: still refused at issue.
-        self.fr_reminder.fee_amount = 10.0
         self.env.cr.execute(
             "UPDATE account_dunning_term SET journal_id = %s WHERE id = %s",
             [self.company_data["default_journal_sale"].id, self.term_fr.id],

@@ -32,13 +32,15 @@ class TestDunningLanguage(DunningCommon):
         cls.partner_b.write({"lang": "en_US", "name": "English Customer"})
         cls.level_1.with_context(lang="fr_FR").name = "Relance amicale"
         cls.level_2.with_context(lang="fr_FR").name = "Deuxième relance"
-        cls.level_1.write({"create_call_activity": True, "fee_amount": 10.0})
+        # The accounts first: terms whose fee could not be posted are refused
+        # when saved (issue 19).
         cls.term.write(
             {
                 "journal_id": cls.company_data["default_journal_misc"].id,
                 "fee_account_id": cls.company_data["default_account_revenue"].id,
             }
         )
+        cls.level_1.write({"create_call_activity": True, "fee_amount": 10.0})
 
     def _cron_days(self, start, days):
         """The cron entry point as the cron calls it: as superuser (OdooBot,

@@ -12,6 +12,8 @@ from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
 
+RATE_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_reference_rate"
+
 GET = (
     "odoo.addons.account_dunning_automation.models.account_dunning_reference_rate"
     ".requests.get"
@@ -48,6 +50,14 @@ class TestDunningReferenceRateUpdate(DunningCommon):
         super().setUpClass()
         cls.Rate = cls.env["account.dunning.reference.rate"]
         cls.Rate.search([("date_from", ">", "2026-01-01")]).unlink()
+        # Terms charging interest need their account (refused when saved, issue 19).
+        cls.term.write(
+            {
+                "interest_account_id": cls.company_data["default_account_revenue"].id,
+                "indemnity_account_id": cls.company_data["default_account_revenue"].id,
+                "journal_id": cls.company_data["default_journal_misc"].id,
+            }
+        )
         cls.level_4.write({"interest_rate_type": "reference", "interest_margin": 10.0})
         cls.manager = new_test_user(
             cls.env,
@@ -88,10 +98,13 @@ class TestDunningReferenceRateUpdate(DunningCommon):
         with freeze_time("2026-12-02"):
             with patch(GET, side_effect=requests.ConnectionError("timeout")):
                 # The cron logs and goes on; nothing is created.
-                self.assertFalse(self.Rate._cron_update_from_ecb())
+                with self.assertLogs(RATE_LOGGER, "WARNING"):
+                    self.assertFalse(self.Rate._cron_update_from_ecb())
                 with self.assertRaisesRegex(UserError, "Enter the rate of the half-year"):
                     self.Rate.with_user(self.manager).action_update_from_ecb()
-            with patch(GET, return_value=_answer(status=503)):
+            with patch(GET, return_value=_answer(status=503)), self.assertLogs(
+                RATE_LOGGER, "WARNING"
+            ):
                 self.assertFalse(self.Rate._cron_update_from_ecb())
             warning = self.term.reference_rate_warning
             menu = self.env.ref("account_dunning_automation.menu_account_dunning_reference_rate")
