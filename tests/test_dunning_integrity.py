@@ -628,7 +628,7 @@ class TestDunningSideEffectsOnce(DunningRolesCommon):
         reminder = self._issue_and_queue()
         with patch.object(IrMailServer, "send_email", server_down):
             self.env["mail.mail"].process_email_queue()
-        reminder._dunning_update_send_state()
+        self.env["account.dunning.delivery"]._dunning_update_send_state(reminder)
         self.assertEqual(reminder.send_state, "failed")
         reminder.with_user(self.billing).action_cancel()
         reminder.with_user(self.billing).action_draft()
