@@ -11,11 +11,13 @@ new credits). Nothing here is issued, charged or sent.
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..dunning_engine import bounds as engine_bounds
+
+from .account_dunning_reminder import DRAFT_UNIQUE_INDEX
 
 
 class AccountDunningBuilder(models.AbstractModel):
@@ -352,7 +354,7 @@ class AccountDunningBuilder(models.AbstractModel):
         return [sequence.get_next_char(number) for number in numbers]
 
     # ------------------------------------------------------------------
-    # Dates in range; databases from before one reminder per currency
+    # Dates in range; one draft per customer, company and currency
     # ------------------------------------------------------------------
 
     @api.model
@@ -372,6 +374,33 @@ class AccountDunningBuilder(models.AbstractModel):
                     date=format_date(self.env, as_of),
                 )
             )
+
+    @api.model
+    def _dunning_ensure_draft_index(self):
+        """Create the index of one draft per customer, company and currency
+        (called by the reminder's _auto_init)."""
+        # One draft per customer, company and currency, whoever creates it:
+        # two users (or a user and an automation) creating reminders at the
+        # same moment cannot both add a draft, the second one is refused by
+        # the database.
+        cr = self.env.cr
+        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
+            return
+        # Databases from before one reminder per currency: each reminder takes
+        # the currency of its lines (the company currency when it has none or
+        # several; a draft listing several currencies is cancelled, the next
+        # creation makes one draft per currency); the older drafts of one
+        # customer and currency are cancelled, the newest one is kept.
+        if tools.sql.table_exists(cr, "account_dunning_reminder_line"):
+            self._auto_init_currency_from_lines()
+        cr.execute("DROP INDEX IF EXISTS account_dunning_reminder_one_draft_per_partner")
+        cr.execute(
+            """
+            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner_currency
+                ON account_dunning_reminder (partner_id, company_id, currency_id)
+             WHERE state = 'draft'
+            """
+        )
 
     @api.model
     def _auto_init_currency_from_lines(self):

@@ -142,7 +142,7 @@ class AccountDunningCharges(models.AbstractModel):
         return charges
 
     @api.model
-    def _compute_fee_payment_reference(self, reminder):
+    def _payment_reference(self, reminder):
         """RF creditor reference built on the reminder number."""
         reminder.ensure_one()
         base = "".join(ch for ch in (reminder.name or "").upper() if ch.isalnum())

@@ -93,7 +93,9 @@ class AccountDunningContactPolicy(models.AbstractModel):
             ("is_notice", "=", False),
         ]
         last_dates = dict(
-            self.env["account.dunning.reminder"]._read_group(issued_domain, ["partner_id"], ["issue_date:max"])
+            self.env["account.dunning.reminder"]._read_group(
+                issued_domain, ["partner_id"], ["issue_date:max"]
+            )
         )
         result = {}
         for partner, move_lines in lines_by_partner.items():
@@ -209,15 +211,11 @@ class AccountDunningContactPolicy(models.AbstractModel):
         it (reminded today, quiet period: notices only), stop it (one reminder
         per level) or bring it to the last level (cap, formal notice)."""
         new_level = self.env["account.dunning.level"]
-        why = ("no_terms", {})
-        is_overdue = line._dunning_due_date() < as_of
         if not line.move_id.is_invoice(include_receipts=True):
             return new_level, ("not_invoice", {})
-        if not term:
-            return new_level, why
-        if total_overdue <= 0 and is_overdue:
-            # Its currency's credits cover what is overdue in it.
-            return new_level, ("below_minimum", {})
+        if not term or (total_overdue <= 0 and line._dunning_due_date() < as_of):
+            # No terms; or its currency's credits cover what is overdue in it.
+            return new_level, (("below_minimum", {}) if term else ("no_terms", {}))
         policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
         cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
         # A customer under formal notice (an open item at the last level of
@@ -338,7 +336,9 @@ class AccountDunningContactPolicy(models.AbstractModel):
                 and values["level_id"] != highest.id
             ):
                 values = dict(
-                    self.env["account.dunning.reminder.line"]._prepare_line_vals(move_line, as_of, "overdue", highest, highest.term_id),
+                    self.env["account.dunning.reminder.line"]._prepare_line_vals(
+                        move_line, as_of, "overdue", highest, highest.term_id
+                    ),
                     escalation="escalated",
                     explanation=self.env._(
                         "Brought to level %(level)s with the other overdue items of the "

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 import psycopg2
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..dunning_engine import totals as engine_totals
 
@@ -47,7 +47,14 @@ DRAFT_FIELDS = ("date", "term_id", "partner_id", "currency_id", "line_ids")
 class AccountDunningReminder(models.Model):
     """A payment reminder for one customer in one currency: created (draft),
     issued, sent. A customer owing in several currencies gets one reminder per
-    currency, each with its own totals, charges and fees entry."""
+    currency, each with its own totals, charges and fees entry.
+
+    The document lives here (fields, computes, constraints, buttons); what is
+    done to it is a service (see docs/ARCHITECTURE_REMINDER.md):
+    account.dunning.contact.policy (who may be contacted, which items advance
+    a level), account.dunning.builder (drafts), account.dunning.issue (issue,
+    undo), account.dunning.charges, account.dunning.send (sending),
+    account.dunning.delivery, account.dunning.call, account.dunning.thanks."""
 
     _name = "account.dunning.reminder"
     _description = "Payment Reminder"
@@ -441,6 +448,9 @@ class AccountDunningReminder(models.Model):
                 0.0 if reminder.state == "cancel" else reminder.amount_total_company
             )
 
+    @api.depends(
+        "state", "issue_date", "amount_fee", "amount_interest", "line_ids.amount_fee_invoice"
+    )
     def _compute_cancelled_amounts(self):
         for reminder in self:
             # Only an issued reminder charged anything: a draft cancelled
@@ -542,9 +552,9 @@ class AccountDunningReminder(models.Model):
             "Failing payment by that date, we will take legal action to recover "
             "our claim, without further notice, the costs of the proceedings "
             "being charged to you.",
-            amount=tools.format_amount(self.env, self.amount_total, self.currency_id),
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
             days=self.level_id.payment_delay_days,
-            date=tools.format_date(
+            date=format_date(
                 self.env, self.payment_due_date or self.date, date_format="long"
             ),
         )
@@ -556,27 +566,8 @@ class AccountDunningReminder(models.Model):
     def _auto_init(self):
         super()._auto_init()
         # One draft per customer, company and currency, whoever creates it:
-        # two users (or a user and an automation) creating reminders at the
-        # same moment cannot both add a draft, the second one is refused by
-        # the database.
-        cr = self.env.cr
-        if tools.index_exists(cr, DRAFT_UNIQUE_INDEX):
-            return
-        # Databases from before one reminder per currency: each reminder takes
-        # the currency of its lines (the company currency when it has none or
-        # several; a draft listing several currencies is cancelled, the next
-        # creation makes one draft per currency); the older drafts of one
-        # customer and currency are cancelled, the newest one is kept.
-        if tools.sql.table_exists(cr, "account_dunning_reminder_line"):
-            self.env["account.dunning.builder"]._auto_init_currency_from_lines()
-        cr.execute("DROP INDEX IF EXISTS account_dunning_reminder_one_draft_per_partner")
-        cr.execute(
-            """
-            CREATE UNIQUE INDEX account_dunning_reminder_one_draft_per_partner_currency
-                ON account_dunning_reminder (partner_id, company_id, currency_id)
-             WHERE state = 'draft'
-            """
-        )
+        # a unique index (see account.dunning.builder).
+        self.env["account.dunning.builder"]._dunning_ensure_draft_index()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -487,7 +487,7 @@ class AccountDunningTerm(models.Model):
             "company_id": company.id,
             "date": issue_date,
             "ref": label,
-            "payment_reference": self.env["account.dunning.charges"]._compute_fee_payment_reference(reminder),
+            "payment_reference": self.env["account.dunning.charges"]._payment_reference(reminder),
             "partner_id": reminder.partner_id.id,
         }
         if any(charge["taxes"] for charge in charges):

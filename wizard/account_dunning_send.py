@@ -23,9 +23,10 @@ class AccountDunningSend(models.TransientModel):
     reminder now" and the automations' send step (a set of reminders, each in
     its own savepoint, and a summary).
 
-    The reminder keeps its lifecycle (checks, state, delivery of its email,
-    the PDFs attached when its email is posted); this model decides what is
-    sent, how and in which batches."""
+    The reminder keeps its lifecycle (state, buttons); this model decides what
+    is sent, how and in which batches: the checks before sending, the email
+    composer and its PDFs, the letter, SMS and call channels. The delivery of
+    what was sent is account.dunning.delivery's."""
 
     _name = "account.dunning.send"
     _description = "Send Payment Reminders"
@@ -610,7 +611,8 @@ class AccountDunningSend(models.TransientModel):
     @api.model
     def _check_sms_number(self, reminder):
         reminder.ensure_one()
-        if reminder.level_id.send_sms and not (reminder.partner_id.mobile or reminder.partner_id.phone):
+        partner = reminder.partner_id
+        if reminder.level_id.send_sms and not (partner.mobile or partner.phone):
             raise UserError(
                 reminder.env._(
                     "Reminder %(name)s cannot be sent by SMS: %(partner)s has no "
@@ -766,7 +768,8 @@ class AccountDunningSend(models.TransientModel):
             )
             # The template renders in the customer's language; so does the
             # fallback text (the run itself writes in the company's).
-            customer_env = reminder.with_context(lang=reminder.partner_id.lang or reminder.env.lang).env
+            lang = reminder.partner_id.lang or reminder.env.lang
+            customer_env = reminder.with_context(lang=lang).env
             reminder._message_sms_with_template(
                 template=template,
                 template_fallback=customer_env._(
