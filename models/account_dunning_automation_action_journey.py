@@ -36,5 +36,6 @@ class AccountDunningAutomationAction(models.Model):
             self._partner_filter_domain(),
         )
         if thanked:
-            reminders._dunning_send_thanks(automation.company_id, as_of, thanked)
+            thanks = self.env["account.dunning.thanks"]
+            thanks._dunning_send_thanks(automation.company_id, as_of, thanked)
         return ok

@@ -1,10 +1,7 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from collections import defaultdict
 from datetime import timedelta
-
-import logging
 
 import psycopg2
 
@@ -16,9 +13,11 @@ from ..dunning_engine import totals as engine_totals
 
 # One draft per customer, company and currency (see _auto_init); the index of
 # earlier versions (one draft per customer and company) is replaced.
-_logger = logging.getLogger(__name__)
-
 DRAFT_UNIQUE_INDEX = "account_dunning_reminder_one_draft_per_partner_currency"
+LETTER_REPORT = "account_dunning_automation.action_report_dunning_reminder"
+# Context key of the tracking notes of a batch waiting to be created in one go
+# (see account.dunning.mail.batch).
+COLLECT_KEY = "dunning_collect_tracking_logs"
 
 
 # What a reminder did (its lifecycle, its charges): changed only by its
@@ -48,7 +47,14 @@ DRAFT_FIELDS = ("date", "term_id", "partner_id", "currency_id", "line_ids")
 class AccountDunningReminder(models.Model):
     """A payment reminder for one customer in one currency: created (draft),
     issued, sent. A customer owing in several currencies gets one reminder per
-    currency, each with its own totals, charges and fees entry."""
+    currency, each with its own totals, charges and fees entry.
+
+    The document lives here (fields, computes, constraints, buttons); what is
+    done to it is a service (see docs/ARCHITECTURE_REMINDER.md):
+    account.dunning.contact.policy (who may be contacted, which items advance
+    a level), account.dunning.builder (drafts), account.dunning.issue (issue,
+    undo), account.dunning.charges, account.dunning.send (sending),
+    account.dunning.delivery, account.dunning.call, account.dunning.thanks."""
 
     _name = "account.dunning.reminder"
     _description = "Payment Reminder"
@@ -230,6 +236,105 @@ class AccountDunningReminder(models.Model):
         "and interest entry, for the customer to pay them with.",
     )
     note = fields.Html(string="Internal Note")
+    is_notice = fields.Boolean(
+        string="Notice Before Due Date",
+        related="level_id.is_pre_due",
+        store=True,
+        help="A courtesy notice before the due date: no charges, not counted "
+        "as a reminder by the contact policy.",
+    )
+    thanked_date = fields.Date(
+        string="Thanked On",
+        readonly=True,
+        copy=False,
+        help="Date of the thank-you email sent once the customer had nothing "
+        "overdue left.",
+    )
+    promise_ids = fields.One2many(
+        "account.dunning.promise", "reminder_id", string="Promises to Pay", readonly=True
+    )
+    pay_all_url = fields.Char(
+        string="Pay Everything Link",
+        compute="_compute_pay_all_url",
+        help="Link to the customer's overdue invoices on the portal, when the "
+        "customer has a portal access and several invoices to pay.",
+    )
+    reversal_move_id = fields.Many2one(
+        "account.move",
+        string="Reversal Entry",
+        readonly=True,
+        copy=False,
+        check_company=True,
+        help="Entry that reversed the fees and interest entry when the reminder "
+        "was cancelled.",
+    )
+    amount_due = fields.Monetary(
+        string="Still Due (Company Currency)",
+        compute="_compute_amount_due",
+        store=True,
+        # in company currency: reminders in several currencies add up
+        currency_field="company_currency_id",
+        help="Total due of the reminder in company currency (overdue items less "
+        "open credits, plus charges, interest and fees); 0 once the reminder is "
+        "cancelled, so that the totals of the list count only the reminders "
+        "that stand.",
+    )
+    cancelled_fee = fields.Monetary(
+        string="Fees Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Fixed fees of the reminder, reversed when it was cancelled.",
+    )
+    cancelled_indemnity = fields.Monetary(
+        string="Recovery Indemnity Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Fixed recovery indemnity per invoice, reversed when the reminder "
+        "was cancelled.",
+    )
+    cancelled_interest = fields.Monetary(
+        string="Interest Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Late-payment interest of the reminder, reversed when it was "
+        "cancelled.",
+    )
+    cancelled_total = fields.Monetary(
+        string="Charges Cancelled",
+        compute="_compute_cancelled_amounts",
+        currency_field="currency_id",
+        help="Fees, recovery indemnity and interest no longer claimed since the "
+        "reminder was cancelled.",
+    )
+    send_state = fields.Selection(
+        [
+            ("queued", "Email Queued"),
+            ("delivered", "Email Delivered"),
+            ("failed", "Send Failed"),
+        ],
+        string="Email Status",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        index="btree_not_null",
+    )
+    send_error = fields.Char(
+        string="Send Failure Reason", readonly=True, copy=False
+    )
+    email_message_id = fields.Many2one(
+        "mail.message",
+        string="Reminder Email",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
+    send_run_id = fields.Many2one(
+        "account.dunning.automation.run",
+        string="Sent by Run",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
 
     # ------------------------------------------------------------------
     # Computes
@@ -283,6 +388,7 @@ class AccountDunningReminder(models.Model):
     def _compute_amounts(self):
         # In the currency of the reminder: every line is in it (one reminder
         # per customer and currency).
+        charges_model = self.env["account.dunning.charges"]
         for reminder in self:
             # Items excluded from this reminder are listed, never counted.
             lines = reminder.line_ids.filtered(lambda l: not l.excluded).grouped(
@@ -312,7 +418,7 @@ class AccountDunningReminder(models.Model):
             reminder.amount_total_company = (
                 sum(counted.mapped("amount_residual"))
                 + sum(overdue.mapped("amount_interest_company"))
-                + reminder._to_company_currency(reminder.amount_fee)
+                + charges_model._to_company_currency(reminder, reminder.amount_fee)
             )
 
     @api.depends(
@@ -335,32 +441,86 @@ class AccountDunningReminder(models.Model):
                 for currency, amount in reminder._get_amounts_to_pay().items()
             )
 
+    @api.depends("state", "amount_total_company")
+    def _compute_amount_due(self):
+        for reminder in self:
+            reminder.amount_due = (
+                0.0 if reminder.state == "cancel" else reminder.amount_total_company
+            )
+
+    @api.depends(
+        "state", "issue_date", "amount_fee", "amount_interest", "line_ids.amount_fee_invoice"
+    )
+    def _compute_cancelled_amounts(self):
+        for reminder in self:
+            # Only an issued reminder charged anything: a draft cancelled
+            # never posted its charges.
+            charged = reminder.state == "cancel" and reminder.issue_date
+            indemnity = (
+                sum(reminder.line_ids.filtered("is_new_level").mapped("amount_fee_invoice"))
+                if charged
+                else 0.0
+            )
+            reminder.cancelled_indemnity = indemnity
+            reminder.cancelled_fee = reminder.amount_fee - indemnity if charged else 0.0
+            reminder.cancelled_interest = reminder.amount_interest if charged else 0.0
+            reminder.cancelled_total = (
+                reminder.amount_fee + reminder.amount_interest if charged else 0.0
+            )
+
+    def _compute_pay_all_url(self):
+        # The customers with a portal access, for all the reminders at once
+        # (one query for a batch of emails instead of one per reminder).
+        commercials = self.partner_id.commercial_partner_id
+        with_portal = (
+            self.env["res.partner"]
+            .sudo()
+            .search(
+                [
+                    ("id", "child_of", commercials.ids),
+                    ("user_ids.share", "=", True),
+                    ("user_ids.active", "=", True),
+                ]
+            )
+            .commercial_partner_id
+            if commercials
+            else commercials
+        )
+        for reminder in self:
+            invoices = reminder.line_ids.filtered(
+                lambda l: l.line_type == "overdue"
+            ).move_id
+            partner = reminder.partner_id
+            has_portal = partner and partner.commercial_partner_id in with_portal
+            if len(invoices) > 1 and has_portal:
+                reminder.pay_all_url = (
+                    reminder.get_base_url() + "/my/invoices?filterby=overdue_invoices"
+                )
+            else:
+                reminder.pay_all_url = False
+
     def _get_totals_by_currency(self, line_types=("overdue", "credit")):
         """Open amounts of the lines of ``line_types``, per currency record:
         by default what is overdue, less the open credits."""
         self.ensure_one()
-        lines = self.line_ids.filtered(
-            lambda l: l.line_type in line_types and not l.excluded
-        )
-        currencies = {line.currency_id.name: line.currency_id for line in lines}
-        totals = engine_totals.totals_by_currency(
-            [(line.currency_id.name, line.amount_residual_currency) for line in lines],
-            digits={name: cur.decimal_places for name, cur in currencies.items()},
-        )
-        return {currencies[name]: amount for name, amount in totals.items()}
+        return self._sum_by_currency(line_types)
 
     def _get_amounts_to_pay(self):
         """What the customer is asked to pay, per currency record: the overdue
         items less the open credits, the unpaid charges of earlier reminders,
         and the fees and interest of this reminder (in its currency)."""
         self.ensure_one()
-        lines = self.line_ids.filtered(
-            lambda l: l.line_type in ("overdue", "credit", "charge") and not l.excluded
+        return self._sum_by_currency(
+            ("overdue", "credit", "charge"), self.amount_fee + self.amount_interest
         )
+
+    def _sum_by_currency(self, line_types, charges=0.0):
+        """Open amounts of the lines of ``line_types`` (excluded lines apart)
+        and ``charges`` in the reminder's currency, per currency record."""
+        lines = self.line_ids.filtered(lambda l: l.line_type in line_types and not l.excluded)
         currencies = {line.currency_id.name: line.currency_id for line in lines}
         items = [(line.currency_id.name, line.amount_residual_currency) for line in lines]
         currency = self.currency_id
-        charges = self.amount_fee + self.amount_interest
         if currency and not currency.is_zero(charges):
             currencies[currency.name] = currency
             items.append((currency.name, charges))
@@ -369,14 +529,50 @@ class AccountDunningReminder(models.Model):
         )
         return {currencies[name]: amount for name, amount in totals.items()}
 
+    def _fee_term(self):
+        self.ensure_one()
+        return self.term_id or self.level_id.term_id
+
+    def _has_charges(self):
+        """The reminder charges fees or interest."""
+        self.ensure_one()
+        currency = self.currency_id
+        return not (
+            currency.is_zero(self.amount_fee) and currency.is_zero(self.amount_interest)
+        )
+
+    def _formal_notice_sentence(self):
+        """The sentence of a formal notice that puts the customer on notice:
+        the sum, the deadline and the consequence, in the context's language
+        (the customer's when the letter is rendered)."""
+        self.ensure_one()
+        return self.env._(
+            "We hereby put you on notice to pay us the sum of %(amount)s within "
+            "%(days)s days of this letter, that is by %(date)s at the latest. "
+            "Failing payment by that date, we will take legal action to recover "
+            "our claim, without further notice, the costs of the proceedings "
+            "being charged to you.",
+            amount=format_amount(self.env, self.amount_total, self.currency_id),
+            days=self.level_id.payment_delay_days,
+            date=format_date(
+                self.env, self.payment_due_date or self.date, date_format="long"
+            ),
+        )
+
     # ------------------------------------------------------------------
     # ORM
     # ------------------------------------------------------------------
 
+    def _auto_init(self):
+        super()._auto_init()
+        # One draft per customer, company and currency, whoever creates it:
+        # a unique index (see account.dunning.builder).
+        self.env["account.dunning.builder"]._dunning_ensure_draft_index()
+
     @api.model_create_multi
     def create(self, vals_list):
         self._create_check_lifecycle(vals_list)
-        self._dunning_assign_names(vals_list)
+        self.env["account.dunning.builder"]._dunning_assign_names(vals_list)
         # The draft index is checked by the database: the pending writes of
         # reminders (a draft just cancelled) must reach it first.
         self.flush_model(["state", "partner_id", "company_id", "currency_id"])
@@ -425,6 +621,31 @@ class AccountDunningReminder(models.Model):
                         partner=reminder.partner_id.display_name,
                     )
                 )
+
+    @api.constrains("currency_id", "line_ids")
+    def _check_lines_currency(self):
+        """One reminder per customer and currency: its lines are all in its
+        currency (its totals, fees and fees entry are)."""
+        for reminder in self:
+            others = reminder.line_ids.filtered(
+                lambda l, reminder=reminder: l.currency_id != reminder.currency_id
+            )
+            if others:
+                raise ValidationError(
+                    self.env._(
+                        "Reminder %(name)s is in %(currency)s: it cannot list items "
+                        "in %(others)s. A customer owing in several currencies gets "
+                        "one reminder per currency.",
+                        name=reminder.name,
+                        currency=reminder.currency_id.name,
+                        others=", ".join(others.currency_id.mapped("name")),
+                    )
+                )
+
+    @api.constrains("date")
+    def _check_date_bounds(self):
+        for reminder in self:
+            self.env["account.dunning.builder"]._check_reminder_date(reminder.date)
 
     @api.model
     def _create_check_lifecycle(self, vals_list):
@@ -504,147 +725,18 @@ class AccountDunningReminder(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    # Computes everything before writing (see below): many locals.
-    def _create_reminders(  # pylint: disable=too-many-locals
+    def _create_reminders(
         self, partners=None, as_of=None, include_not_due=False, include_blocked=False
     ):
-        """Create (or refresh) the draft reminders of the current company.
-
-        One draft reminder at most per customer and currency (the items of a
-        customer are grouped by their currency): an existing draft is
-        recomputed instead of duplicated, and cancelled when nothing is left to
-        remind. Customers marked "No Reminders" are skipped, and so are the
-        invoices on hold unless ``include_blocked`` lists them for information.
-        The contact policy stays per customer: its reminders in several
-        currencies made the same day are one contact.
-        Returns the draft reminders created or refreshed.
-        """
-        company = self.env.company
-        as_of = as_of or fields.Date.context_today(self)
-        self._check_reminder_date(as_of)
-        open_lines = self._dunning_open_lines(company, partners, include_blocked)
-        by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
-        draft_domain = [("state", "=", "draft"), ("company_id", "=", company.id)]
-        if partners is not None:
-            draft_domain.append(
-                ("partner_id", "in", partners.commercial_partner_id.ids)
-            )
-        drafts = self.search(draft_domain)
-        drafts_by_key = {(draft.partner_id, draft.currency_id): draft for draft in drafts}
-        # First compute everything, then write: writes (and the unlink of
-        # the lines of refreshed drafts) invalidate the cache, which would make
-        # every following customer fetch its items again.
-        to_refresh = []
-        to_create = []
-        kept = self.browse()
-        line_model = self.env["account.dunning.reminder.line"]
-        contacts = self._dunning_contact_states(company, as_of, by_partner)
-        for partner, partner_lines in by_partner.items():
-            if not self._dunning_may_remind(partner, company):
-                continue  # its drafts are cancelled below
-            contact = contacts[partner]
-            if line_model._dunning_under_notice(partner_lines, as_of):
-                contact = dict(contact, under_notice=True)
-            term = partner.with_company(company)._get_dunning_term()
-            for currency, move_lines in self._dunning_group_by_currency(
-                partner_lines
-            ).items():
-                draft = drafts_by_key.get((partner, currency), self.browse())
-                line_values, has_new_level = [], False
-                if contact["decision"].allowed or contact.get("notices_allowed"):
-                    line_values, has_new_level = line_model._prepare_lines_vals(
-                        move_lines,
-                        as_of,
-                        include_not_due,
-                        contact=dict(
-                            contact, notices_only=not contact["decision"].allowed
-                        ),
-                    )
-                if not contact["decision"].allowed and not has_new_level:
-                    # Quiet period (or a promise to pay): the items that reached
-                    # a level wait for the next contact; a draft (made before a
-                    # policy change) is kept and refused at issue. Courtesy
-                    # notices before the due date still go out in a quiet period.
-                    kept |= draft
-                    continue
-                if not has_new_level:
-                    continue  # its draft is cancelled below
-                if self.env.context.get("dunning_highest_level"):
-                    line_values = line_model._dunning_raise_to_highest(line_values, as_of)
-                    if line_values is None:  # waits for the customer's next step
-                        kept |= draft
-                        continue
-                values = self._reminder_values(as_of, term)
-                if draft:
-                    to_refresh.append((draft, values, line_values))
-                else:
-                    to_create.append(
-                        (
-                            dict(
-                                values,
-                                partner_id=partner.id,
-                                company_id=company.id,
-                                currency_id=currency.id,
-                            ),
-                            line_values,
-                        )
-                    )
-        result = self.browse()
-        if to_refresh:
-            refreshed = self.browse([draft.id for draft, _values, _lines in to_refresh])
-            # What the user decided on the lines (exclusions, notes) survives
-            # the recomputation.
-            adjustments = refreshed.line_ids._get_adjustments()
-            refreshed.line_ids.unlink()
-            for draft, values, _lines in to_refresh:
-                draft.write(values)
-            refreshed._dunning_create_lines([lines for _draft, _values, lines in to_refresh])
-            refreshed.line_ids._apply_adjustments(adjustments)
-            result |= refreshed
-        if to_create:
-            created = self.create([values for values, _lines in to_create])
-            created._dunning_create_lines([lines for _values, lines in to_create])
-            result |= created
-        result._set_fee()
-        # Drafts with nothing left to remind (items paid, customer on hold,
-        # nothing left in their currency) are cancelled.
-        to_cancel = drafts - kept - result
-        if to_cancel:
-            to_cancel.sudo().write({"state": "cancel"})
-            for reminder in to_cancel:
-                reminder.message_post(
-                    body=self.env._(
-                        "Cancelled when reminders were created on %(date)s: nothing "
-                        "is left to remind for this customer.",
-                        date=format_date(self.env, as_of),
-                    )
-                )
-        return result
-
-    @api.model
-    def _dunning_may_remind(self, partner, company):
-        """False for a customer on hold or archived: never reminded."""
-        if partner.with_company(company).dunning_blocked:
-            return False
-        if not partner.active:
-            _logger.info("Payment reminders: %s is archived, skipped", partner.display_name)
-            return False
-        return True
-
-    @api.model
-    def _reminder_values(self, as_of, term):
-        """Values of a draft reminder at ``as_of`` (its lines apart, see
-        _dunning_create_lines)."""
-        return {"date": as_of, "term_id": term.id}
-
-    def _replace_lines(self, line_values, as_of, term):
-        self.ensure_one()
-        adjustments = self.line_ids._get_adjustments()
-        self.line_ids.unlink()
-        self.write(self._reminder_values(as_of, term))
-        self._dunning_create_lines([line_values])
-        self.line_ids._apply_adjustments(adjustments)
-        self._set_fee()
+        """Create (or refresh) the draft reminders of the current company:
+        see ``account.dunning.builder._create_reminders``. Returns the drafts
+        created or refreshed."""
+        return self.env["account.dunning.builder"]._create_reminders(
+            partners=partners,
+            as_of=as_of,
+            include_not_due=include_not_due,
+            include_blocked=include_blocked,
+        )
 
     def action_refresh(self):
         """Recompute a draft reminder at its date (paid items drop out)."""
@@ -654,264 +746,22 @@ class AccountDunningReminder(models.Model):
                 raise UserError(
                     self.env._("Only draft reminders can be recomputed (%s).", reminder.name)
                 )
-            move_lines = self._dunning_open_lines(
-                reminder.company_id,
-                reminder.partner_id,
-                include_blocked=any(
-                    line.line_type == "blocked" for line in reminder.line_ids
-                ),
-            )
-            partner = reminder.partner_id.commercial_partner_id
-            contact = reminder._dunning_contact_states(
-                reminder.company_id, reminder.date, {partner: move_lines}
-            )[partner]
-            reminder._check_contact_allowed(contact)
-            # the contact policy is per customer, the lines per currency
-            line_values, has_new_level = reminder.line_ids._prepare_lines_vals(
-                move_lines.filtered(
-                    lambda l, reminder=reminder: l.currency_id == reminder.currency_id
-                ),
-                reminder.date,
-                include_not_due=any(
-                    line.line_type == "not_due" for line in reminder.line_ids
-                ),
-                contact=contact,
-            )
-            if not has_new_level:
-                raise UserError(
-                    self.env._(
-                        "Nothing is left to remind on %(name)s: the items were paid "
-                        "or already reminded. Cancel the reminder.",
-                        name=reminder.name,
-                    )
-                )
-            reminder._replace_lines(
-                line_values,
-                reminder.date,
-                reminder.term_id or reminder.partner_id._get_dunning_term(),
-            )
+            self.env["account.dunning.builder"]._refresh_draft(reminder)
         return True
 
     # ------------------------------------------------------------------
     # Issue
     # ------------------------------------------------------------------
 
-    def _drop_paid_lines(self):
-        """Remove lines whose item was paid or reconciled since creation, whose
-        entry is no longer posted (cancelled, reset to draft) or was put on
-        hold since, and refresh the open amounts of the others."""
-        for reminder in self:
-            # The open amounts follow the journal items, whoever issues.
-            for line in reminder.sudo().line_ids:
-                move_line = line.move_line_id
-                if line._dunning_item_gone():
-                    line.unlink()
-                elif line.amount_residual != move_line.amount_residual:
-                    line.write(
-                        {
-                            "amount_residual": move_line.amount_residual,
-                            "amount_residual_currency": (
-                                move_line.amount_residual_currency
-                            ),
-                        }
-                    )
-
-    def _add_new_credits(self):
-        """List the credits (payments, credit notes) booked since creation."""
-        for reminder in self:
-            prefetched = reminder._dunning_prefetched("open_lines")
-            if prefetched is None:
-                open_lines = reminder._dunning_open_lines(
-                    reminder.company_id, reminder.partner_id
-                )
-            else:
-                open_lines = self.env["account.move.line"].browse(prefetched or [])
-            new_credits = (open_lines - reminder.line_ids.move_line_id).filtered(
-                lambda l, reminder=reminder: l.amount_residual < 0
-                and l.currency_id == reminder.currency_id
-            )
-            if new_credits:
-                reminder._dunning_create_lines(
-                    [
-                        [
-                            dict(
-                                reminder.line_ids._prepare_line_vals(
-                                    credit, reminder.date, "credit", False, False
-                                ),
-                                **reminder._dunning_explain(("credit", {}), credit, False),
-                            )
-                            for credit in new_credits
-                        ]
-                    ]
-                )
-
     def action_issue(self):
+        """Issue the drafts: see ``account.dunning.issue._issue``."""
         self._check_dunning_access()
         for reminder in self:
             if reminder.state != "draft":
                 raise UserError(
                     self.env._("Only draft reminders can be issued (%s).", reminder.name)
                 )
-        issue_date = fields.Date.context_today(self)
-        self._lock_claimed_items()
-        # Many reminders (automation batch): the checks read their data once.
-        checked = (
-            self.with_context(dunning_issue_prefetch=self._dunning_issue_prefetch())
-            if len(self) > 1
-            else self
-        )
-        for reminder in checked:
-            reminder._check_issuable()
-        self._check_items_claimed_once()
-        self._record_levels(issue_date)
-        # The charges are posted by the terms of each reminder (its journals
-        # and accounts), in the currency of the reminder.
-        moves = {}
-        # Business Central's issue setting: the charges entry dated the issue
-        # date (default), or the reminder's date as created.
-        keep = self.env.context.get("dunning_charges_date") == "reminder"
-        for (term, date), reminders in self.grouped(
-            lambda r: (r._fee_term(), min(r.date, issue_date) if keep else issue_date)).items():
-            moves.update(term._post_charges(reminders, date))
-        for reminder in self:
-            move = moves.get(reminder)
-            reminder.sudo().write(
-                {
-                    "state": "issued",
-                    "issue_date": issue_date,
-                    "move_id": move.id if move else False,
-                    "payment_reference": move.payment_reference if move else False,
-                }
-            )
-        return True
-
-    def _check_issuable(self):
-        """Bring a draft up to date (payments since creation, entries no longer
-        posted, holds) and refuse to issue it when its customer is on hold or
-        was reminded too recently, or when it is stale, empty, covered by
-        credits or when its fees cannot be posted."""
-        self.ensure_one()
-        self._check_partner_remindable()
-        self._check_quiet_period()
-        self._drop_paid_lines()
-        # Every item is the customer's, in the company and currency of the
-        # reminder, checked again under the lock of the items.
-        self._check_items_of_reminder(self.line_ids.move_line_id)
-        self._add_new_credits()
-        new_lines = self.line_ids.filtered("is_new_level")
-        if not new_lines and self.line_ids.filtered("excluded"):
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s has no item left to remind: every item "
-                    "reaching a new level is excluded from it. Include one again "
-                    "or cancel the reminder.",
-                    name=self.name,
-                )
-            )
-        if not new_lines:
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s has no item left to remind: they were paid "
-                    "in the meantime. Cancel it.",
-                    name=self.name,
-                )
-            )
-        stale = new_lines.filtered(
-            lambda l: l.move_line_id.dunning_count != l.previous_count
-        )
-        if stale:
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s is out of date: %(items)s were reminded by "
-                    "another reminder since it was created. Recompute it or "
-                    "cancel it.",
-                    name=self.name,
-                    items=", ".join(stale.move_line_id.move_id.mapped("name")),
-                )
-            )
-        # per currency, like at creation: never at historical exchange rates
-        if not self.is_notice and all(
-            total <= 0 for total in self._get_totals_by_currency().values()
-        ):
-            raise UserError(
-                self.env._(
-                    "Reminder %(name)s is not issued: the open credits of "
-                    "%(partner)s (credit notes, payments) cover the overdue "
-                    "amount. Match them with the invoices, then cancel the "
-                    "reminder.",
-                    name=self.name,
-                    partner=self.partner_id.display_name,
-                )
-            )
-        self._refresh_interest()
-        self._set_fee()
-        self._fee_term()._check_charges_config(self)
-
-    def _record_levels(self, issue_date):
-        """Record the new levels on the journal items, so that the next
-        reminder escalates. Items are written in groups of equal values: each
-        write of journal items runs the synchronisation of their entries."""
-        groups = defaultdict(lambda: self.env["account.move.line"])
-        for line in self.line_ids.filtered("is_new_level"):
-            move_line = line.move_line_id
-            key = (
-                line.level_id.id,
-                line.level_id.number,
-                move_line.dunning_count + 1,
-                bool(line.amount_fee_invoice),
-                line.interest_date_to,
-                # a courtesy notice is counted apart (see dunning_notice_count)
-                move_line.dunning_notice_count + 1 if line.level_id.is_pre_due else None,
-            )
-            groups[key] |= move_line
-        for (
-            level_id,
-            number,
-            count,
-            fee_charged,
-            interest_date,
-            notice_count,
-        ), move_lines in groups.items():
-            values = {
-                "dunning_level_id": level_id,
-                "dunning_level_number": number,
-                "dunning_last_date": issue_date,
-                "dunning_count": count,
-            }
-            if notice_count is not None:
-                values["dunning_notice_count"] = notice_count
-            if fee_charged:
-                values["dunning_fee_charged"] = True
-            if interest_date:
-                # interest was charged up to this date: the next runs from the day after
-                values["dunning_interest_date"] = interest_date
-            # As superuser: the dunning state of journal items is written by
-            # the reminders only (see DUNNING_ITEM_FIELDS). The items are not
-            # tracked: skip the tracking machinery, the invoices get a message.
-            # Nor do they change the invoice: skip its synchronisation (taxes,
-            # payment terms), half of the time of issuing a batch.
-            move_lines.sudo().with_context(
-                tracking_disable=True, skip_invoice_sync=True
-            ).write(values)
-        self._log_on_invoices(
-            self.line_ids.filtered("is_new_level"),
-            lambda line: self.env._(
-                "Payment reminder %(name)s issued: level %(level)s.",
-                name=line.reminder_id.name,
-                level=line.level_id.display_name,
-            ),
-        )
-
-    def _log_on_invoices(self, lines, body):
-        """One note per invoice in its chatter (in one batch), so that the
-        invoice tells when its reminder level changed and by which reminder."""
-        bodies = {}
-        for line in lines:
-            bodies.setdefault(line.move_id.id, []).append(body(line))
-        moves = self.env["account.move"].browse(list(bodies))
-        moves.sudo()._message_log_batch(
-            bodies={move_id: "<br/>".join(texts) for move_id, texts in bodies.items()}
-        )
+        return self.env["account.dunning.issue"]._issue(self)
 
     # ------------------------------------------------------------------
     # Cancel / reset
@@ -923,12 +773,12 @@ class AccountDunningReminder(models.Model):
             if reminder.state == "cancel":
                 continue
             if reminder.state in ("issued", "sent"):
-                reminder._check_fees_not_paid()
-                reminder._undo_issue()
+                self.env["account.dunning.charges"]._check_fees_not_paid(reminder)
+                self.env["account.dunning.issue"]._undo_issue(reminder)
         # What has not left yet never leaves: the email waiting in the mail
         # queue (or failed, which a retry would send again), the SMS in the
         # SMS queue. An email delivered stays delivered (it was received).
-        self._dunning_cancel_pending()
+        self.env["account.dunning.delivery"]._dunning_cancel_pending(self)
         self.sudo().write({"state": "cancel"})
         not_delivered = self.filtered(lambda r: r.send_state in ("queued", "failed"))
         if not_delivered:
@@ -966,7 +816,7 @@ class AccountDunningReminder(models.Model):
                 )
         # The email (and SMS) of the cancelled reminder never leave, and its
         # delivery state goes: the re-issued reminder sends a new email.
-        self._dunning_cancel_pending()
+        self.env["account.dunning.delivery"]._dunning_cancel_pending(self)
         self.sudo().write(
             {
                 "state": "draft",
@@ -982,3 +832,157 @@ class AccountDunningReminder(models.Model):
             }
         )
         return True
+
+    # ------------------------------------------------------------------
+    # Send, print: the sending wizard (account.dunning.send) does the work
+    # ------------------------------------------------------------------
+
+    def action_send(self):
+        """Open the sending dialog (account.dunning.send): the level's
+        channels, the email with every attachment it will carry; once the
+        email is posted, the other channels of the level (letter, SMS, phone
+        call) run too, like in the automatic sending. A level that sends no
+        email is sent at once by its channels; a failed email is retried."""
+        self.ensure_one()
+        return self.env["account.dunning.send"]._action_send_dialog(self)
+
+    def action_issue_and_send(self):
+        """Issue the drafts and send them at once (form and list): each
+        reminder in its own savepoint, the summary shown. A draft of a level
+        reviewed by a person is refused (from the form: an error at once)."""
+        if len(self) == 1:
+            self.env["account.dunning.send"]._check_not_reviewed(self)
+        return self.env["account.dunning.send"]._action_issue_and_send(self)
+
+    def message_post(self, **kwargs):
+        context = self.env.context
+        missing = {}
+        if len(self) == 1 and (
+            context.get("dunning_attach_letter") or context.get("dunning_attach_invoices")
+        ):
+            # The letter and the invoices in PDF (see _email_composer_context
+            # of account.dunning.send).
+            pdfs = self.env["account.dunning.send"]._dunning_email_attachments(self, missing)
+            if pdfs:
+                kwargs["attachment_ids"] = list(kwargs.get("attachment_ids") or []) + [
+                    attachment.id
+                    for attachment in pdfs
+                    if attachment.id not in (kwargs.get("attachment_ids") or [])
+                ]
+        if context.get("dunning_email"):
+            # Said to Odoo: the email carries no tracking values, so that it
+            # does not search them when rendering the email.
+            kwargs.setdefault("tracking_value_ids", [])
+        message = super().message_post(**kwargs)
+        if missing:
+            self.env["account.dunning.send"]._warn_missing_pdfs(self, missing)
+        if self.env.context.get("dunning_email") and len(self) == 1:
+            self.env["account.dunning.delivery"]._dunning_email_posted(self, message)
+        return message
+
+    def action_send_batch(self):
+        """Send the selected issued reminders by the channels of their level,
+        each in its own savepoint: a failure is noted on the reminder and the
+        others are sent. Reminders already sent are skipped, never resent."""
+        return self.env["account.dunning.send"]._action_send_reminders(self)
+
+    def action_print(self):
+        """Print the reminder letter. Nothing is counted here (the layout
+        dialog may open, the user may close it): the reminder counts a send
+        when the PDF of this action is downloaded (account.dunning.delivery's
+        _dunning_letter_printed,
+        told by the action's data); no other rendering of the letter counts
+        one."""
+        self.env["account.dunning.send"]._check_can_send(self)
+        return self.env.ref(LETTER_REPORT).report_action(
+            self, data={"dunning_print_letter": True}
+        )
+
+    def action_mark_sent(self):
+        self.env["account.dunning.send"]._check_can_send(self)
+        self.env["account.dunning.delivery"]._mark_as_sent(self)
+        return True
+
+    def _get_report_base_filename(self):
+        # The letter's file is the customer's document: its name in the
+        # customer's language, like the letter itself.
+        self.ensure_one()
+        env = self.with_context(lang=self.partner_id.lang or self.env.lang).env
+        return env._("Reminder %s", self.name).replace("/", "_")
+
+    # ------------------------------------------------------------------
+    # Promises to pay, charges waived
+    # ------------------------------------------------------------------
+
+    def action_new_promise(self):
+        """Record a promise to pay from this reminder."""
+        self.ensure_one()
+        return self.partner_id.with_context(
+            default_reminder_id=self.id
+        ).action_new_dunning_promise()
+
+    def action_waive_charges(self):
+        """Waive the open charges of the customer: see
+        ``account.dunning.charges._waive_charges``."""
+        self.ensure_one()
+        return self.env["account.dunning.charges"]._waive_charges(self)
+
+    # ------------------------------------------------------------------
+    # Mail: the batches of an automation (account.dunning.mail.batch), views
+    # ------------------------------------------------------------------
+
+    def _message_track(self, fields_iter, initial_values_dict):
+        if len(self) < 2:
+            return super()._message_track(fields_iter, initial_values_dict)
+        collected = []
+        tracking = super(
+            AccountDunningReminder, self.with_context(**{COLLECT_KEY: collected})
+        )._message_track(fields_iter, initial_values_dict)
+        if collected:
+            self.env["account.dunning.mail.batch"]._dunning_log_tracking(self, collected)
+        return tracking
+
+    def _message_log(self, **kwargs):
+        collected = self.env.context.get(COLLECT_KEY)
+        if collected is None or set(kwargs) - {"body", "author_id", "tracking_value_ids"}:
+            return super()._message_log(**kwargs)
+        self.ensure_one()
+        collected.append((self.id, kwargs))
+        return self.env["mail.message"]
+
+    def _notify_get_reply_to(self, default=None):
+        """The reply-to addresses of the batch's reminders (context
+        ``dunning_reply_to``: {"ids": [...], "values": {default: {id:
+        address}}}), asked once per batch."""
+        batch = self.env.context.get("dunning_reply_to")
+        if not batch or not set(self.ids) <= set(batch["ids"]):
+            return super()._notify_get_reply_to(default=default)
+        values = batch["values"]
+        if default not in values:
+            values[default] = super(
+                AccountDunningReminder, self.browse(batch["ids"])
+            )._notify_get_reply_to(default=default)
+        return {res_id: values[default][res_id] for res_id in self.ids}
+
+    def _notify_thread_by_web_push(self, message, recipients_data, msg_vals=False, **kwargs):
+        # Browser notifications are for users: customers without a user have
+        # no device to notify, no search of their devices.
+        if not any(recipient.get("uid") for recipient in recipients_data):
+            return None
+        return super()._notify_thread_by_web_push(
+            message, recipients_data, msg_vals=msg_vals, **kwargs
+        )
+
+    @api.model
+    def _get_view(self, view_id=None, view_type="form", **options):
+        """The confirmation of "Cancel" with buttons that say what they do,
+        in the user's language: the web client's default buttons read
+        "Ok / Annuler" in French (its "Ok" is not translated), and the
+        button attributes naming them are not translated with the view
+        (views are cached per language, as this result)."""
+        arch, view = super()._get_view(view_id, view_type, **options)
+        for node in arch.xpath("//button[@name='action_cancel'][@confirm]"):
+            node.set("confirm-title", self.env._("Cancel the Reminder"))
+            node.set("confirm-label", self.env._("Cancel the Reminder"))
+            node.set("cancel-label", self.env._("Keep It"))
+        return arch, view

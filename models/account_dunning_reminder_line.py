@@ -1,11 +1,10 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from ..dunning_engine import contact as engine_contact
-from ..dunning_engine import levels as engine_levels
+from ..dunning_engine import totals as engine_totals
 
 # What a line says was owed and reached: computed by the module from the
 # journal item, never typed in (a reminder shows what the books say).
@@ -238,11 +237,11 @@ class AccountDunningReminderLine(models.Model):
         escalate: the fees and interest entries of earlier reminders are
         listed as charges not yet paid, counted but never escalated.
         ``contact`` is the contact state of the customer
-        (:meth:`_dunning_contact_states`): with its cap reached, escalating
+        (``account.dunning.contact.policy._dunning_contact_states``), which
+        decides for each item (``_dunning_item_decision``): with its cap reached, escalating
         items go to the last level. Each line says why it is (or is not)
         escalated.
         """
-        reminder_model = self.env["account.dunning.reminder"]
         on_hold = move_lines.filtered(lambda l: l.move_id.dunning_blocked)
         move_lines -= on_hold
         credit_lines = move_lines.filtered(lambda l: l.amount_residual < 0)
@@ -254,71 +253,26 @@ class AccountDunningReminderLine(models.Model):
         # per currency: the minimum amounts of the levels apply to the net
         # overdue total in the invoice's currency, and nobody is reminded who
         # owes nothing in a currency once the credits are deducted.
-        net_overdue = reminder_model._dunning_net_overdue_by_currency(overdue, credit_lines)
+        net_overdue = self._dunning_net_overdue_by_currency(overdue, credit_lines)
         if all(total <= 0 for total in net_overdue.values()) and overdue == debits:
             # nothing overdue, and nothing coming (a notice before the due date)
             return [], False
         contact = contact or {}
-        policy = contact.get("policy") or engine_contact.ContactPolicy(0, 0)
-        cap_reached = bool(contact.get("decision") and contact["decision"].cap_reached)
-        # A customer under formal notice (an open item at the last level of
-        # its terms) gets no friendly reminder after it: the items escalating
-        # go to the last level too (issue #19).
-        cap_reached = cap_reached or bool(contact.get("under_notice"))
         rules_cache = {}
         values = []
         has_new_level = False
+        policy_model = self.env["account.dunning.contact.policy"]
         for line in debits:
             term = line._dunning_term()
-            due_date = line._dunning_due_date()
-            is_overdue = due_date < as_of
-            new_level = self.env["account.dunning.level"]
-            decision = None
-            why = ("no_terms", {})
-            total_overdue = net_overdue.get(line.currency_id, 0.0)
-            if not line.move_id.is_invoice(include_receipts=True):
-                why = ("not_invoice", {})
-            elif term and total_overdue <= 0 and is_overdue:
-                # Its currency's credits cover what is overdue in it.
-                why = ("below_minimum", {})
-            elif term:
-                key = (term, line.currency_id)
-                if key not in rules_cache:
-                    rules_cache[key] = term._get_engine_levels(line.currency_id, as_of)
-                rules = rules_cache[key]
-                decision = engine_levels.decide(
-                    rules,
-                    line._dunning_engine_state(),
-                    as_of,
-                    max_reminders=term.max_reminders,
-                    jump=term.escalation_mode == "jump",
-                    total_overdue=total_overdue,
-                    follow_plan=bool(term.min_contact_days),
-                )
-                why = reminder_model._dunning_why(decision, as_of, policy, contact)
-                if decision.level is not None and not engine_contact.item_may_advance(
-                    line.dunning_last_date or None, as_of
-                ):
-                    # Reminded today already: the same-day contact (another
-                    # currency of the customer) never takes it one level more.
-                    decision = None
-                    why = ("same_day", {})
-                elif decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
-                    new_level, why, decision = reminder_model._dunning_notice_level(
-                        decision, why, contact
-                    )
-                elif decision.reason == engine_levels.REPEAT and not term.max_reminders:
-                    # One reminder per level: an item brought to the last level
-                    # by the contact cap is not reminded again at that level.
-                    decision = None
-                    why = ("exhausted", {})
-                elif decision.level is not None:
-                    number = engine_contact.target_level(
-                        decision.level.number, rules[-1].number, cap_reached
-                    )
-                    new_level = new_level.browse(rules[number - 1].key)
-                    if number != decision.level.number:
-                        why = ("last_level", {"count": policy.max_before_last})
+            is_overdue = line._dunning_due_date() < as_of
+            new_level, why = policy_model._dunning_item_decision(
+                line,
+                term,
+                as_of,
+                contact,
+                net_overdue.get(line.currency_id, 0.0),
+                rules_cache,
+            )
             if new_level:
                 has_new_level = True
                 line_type = "overdue" if is_overdue else "not_due"
@@ -330,7 +284,7 @@ class AccountDunningReminderLine(models.Model):
             else:
                 continue
             line_vals = self._prepare_line_vals(line, as_of, line_type, new_level, term)
-            line_vals.update(reminder_model._dunning_explain(why, line, new_level))
+            line_vals.update(self._dunning_explain(why, line, new_level))
             values.append(line_vals)
         for line_type, lines in (
             ("charge", charges),
@@ -339,28 +293,13 @@ class AccountDunningReminderLine(models.Model):
         ):
             for line in lines:
                 line_vals = self._prepare_line_vals(line, as_of, line_type, False, False)
-                line_vals.update(reminder_model._dunning_explain((line_type, {}), line, False))
+                line_vals.update(self._dunning_explain((line_type, {}), line, False))
                 values.append(line_vals)
         if contact.get("under_notice") and not (
             contact.get("decision") and contact["decision"].cap_reached
         ):
             values = self._dunning_explain_under_notice(values)
         return values, has_new_level
-
-    @api.model
-    def _dunning_under_notice(self, move_lines, as_of):
-        """Whether an open overdue item of ``move_lines`` (one customer) is
-        at the last level of its terms: the customer received its formal
-        notice."""
-        return any(
-            line.dunning_level_number
-            and line.amount_residual > 0
-            and line._dunning_due_date() < as_of
-            and line.dunning_level_number
-            >= max(line.dunning_level_id.term_id.level_ids.mapped("number"), default=0)
-            for line in move_lines
-            if not line.move_id.dunning_blocked
-        )
 
     @api.model
     def _dunning_explain_under_notice(self, line_values):
@@ -375,56 +314,6 @@ class AccountDunningReminderLine(models.Model):
                     level=level.name,
                 )
         return line_values
-
-    @api.model
-    def _dunning_raise_to_highest(self, line_values, as_of):
-        """Business Central's "Set the highest level on all lines": the
-        overdue items of the customer (same terms) are brought to the highest
-        level one of them reaches, so that one reminder, e.g. one formal
-        notice, lists them all at that level. Returns the new line values,
-        or None when the customer waits: its most advanced item still has a
-        level ahead and none of its items reaches a level beyond it (an
-        invoice falling due in the middle of the customer's plan joins it at
-        its next step instead of starting a reminder of its own)."""
-        level_model = self.env["account.dunning.level"]
-        new_levels = level_model.browse(
-            [v["level_id"] for v in line_values if v.get("is_new_level")]
-        ).filtered(lambda level: not level.is_pre_due)
-        if not new_levels:
-            return line_values
-        highest = new_levels.sorted(lambda level: (level.number, level.id))[-1]
-        current = max(
-            (
-                self.env["account.move.line"].browse(v["move_line_id"]).dunning_level_number
-                for v in line_values
-                if v["line_type"] == "overdue" and v.get("term_id") == highest.term_id.id
-            ),
-            default=0,
-        )
-        last = max(highest.term_id.level_ids.mapped("number"), default=0)
-        if highest.number <= current < last:
-            return None
-        result = []
-        for values in line_values:
-            move_line = self.env["account.move.line"].browse(values["move_line_id"])
-            if (
-                values["line_type"] == "overdue"
-                and values.get("term_id") == highest.term_id.id
-                and values.get("escalation") not in ("not_invoice", "exhausted", "no_terms")
-                and move_line.dunning_level_number < highest.number
-                and values["level_id"] != highest.id
-            ):
-                values = dict(
-                    self._prepare_line_vals(move_line, as_of, "overdue", highest, highest.term_id),
-                    escalation="escalated",
-                    explanation=self.env._(
-                        "Brought to level %(level)s with the other overdue items of the "
-                        "customer (highest level on all lines).",
-                        level=highest.name,
-                    ),
-                )
-            result.append(values)
-        return result
 
     @api.model
     def _prepare_line_vals(self, move_line, as_of, line_type, new_level, term):
@@ -463,6 +352,136 @@ class AccountDunningReminderLine(models.Model):
                 new_level.fee_per_invoice, move_line.currency_id, as_of
             )
         return 0.0
+
+    @api.model
+    def _dunning_explain(self, why, move_line, new_level):
+        """Values ``escalation`` and ``explanation`` of a reminder line."""
+        code, params = why
+        date = params.get("date")
+        date_str = tools.format_date(self.env, date) if date else ""
+        level = new_level.name if new_level else ""
+        texts = {
+            "escalated": lambda: self.env._("Reaches level %(level)s, planned on %(date)s.",
+                                   level=level, date=date_str),
+            "held": lambda: self.env._(
+                "Reaches level %(level)s, planned on %(date)s: it waited for this "
+                "reminder (at least %(days)s days between two reminders to the "
+                "customer).",
+                level=level,
+                date=date_str,
+                days=params.get("days"),
+            ),
+            "last_level": lambda: self.env._(
+                "Brought to the last level %(level)s: the customer already received "
+                "%(count)s reminders before it.",
+                level=level,
+                count=params.get("count"),
+            ),
+            "waiting": lambda: self.env._("Not escalated: its next level is due on %(date)s.",
+                                 date=date_str),
+            "notice": lambda: self.env._(
+                "Courtesy notice %(level)s before the due date, planned on %(date)s: "
+                "no charges, not counted as a reminder.",
+                level=level,
+                date=date_str,
+            ),
+            "held_quiet": lambda: self.env._(
+                "Not escalated: the customer was reminded recently, its next "
+                "reminder is possible from %(date)s.",
+                date=date_str,
+            ),
+            "below_minimum": lambda: self.env._(
+                "Not escalated: the overdue balance of the customer is below the "
+                "minimum amount of its next level."
+            ),
+            "exhausted": lambda: self.env._("Not escalated: every level of its terms was reached."),
+            "not_due": lambda: self.env._("Not yet due: listed for information."),
+            "no_terms": lambda: self.env._("Not escalated: no reminder terms apply."),
+            "not_invoice": lambda: self.env._(
+                "Not an invoice: listed and counted, never escalated."
+            ),
+            "charge": lambda: self.env._(
+                "Fees and interest of reminder %(name)s, not yet paid: counted in "
+                "the total to pay, never escalated.",
+                name=move_line.move_id.sudo().dunning_charge_reminder_id.name or "",
+            ),
+            "credit": lambda: self.env._("Open credit: deducted from the total to pay."),
+            "blocked": lambda: self.env._(
+                "On hold: listed for information, never escalated nor counted."
+            ),
+            "manual": lambda: self.env._(
+                "Added by hand: listed and counted, not escalated by this reminder."
+            ),
+            "same_day": lambda: self.env._(
+                "Not escalated: already reminded today, its next level waits for "
+                "the next contact."
+            ),
+        }
+        return {"escalation": code, "explanation": texts[code]()}
+
+    @api.model
+    def _dunning_net_overdue_by_currency(self, overdue, credit_lines):
+        """Net overdue total of a customer per currency record: overdue items
+        less open credits, in the items' own currency (never at historical
+        company-currency rates)."""
+        lines = overdue | credit_lines
+        currencies = {line.currency_id.name: line.currency_id for line in lines}
+        totals = engine_totals.totals_by_currency(
+            [(line.currency_id.name, line.amount_residual_currency) for line in lines],
+            digits={name: currency.decimal_places for name, currency in currencies.items()},
+        )
+        return {currencies[name]: float(total) for name, total in totals.items()}
+
+    @api.model
+    def _dunning_create_lines(self, reminders, line_values_list):
+        """Create the lines the module computed (``_prepare_lines_vals``), one
+        list of values per reminder of ``reminders``, in order.
+
+        As superuser, after checking that the user may change the reminders:
+        the computed values of a line (amounts, fees, levels) are refused to
+        users (see the line's create), only the module sets them. Each item is
+        checked to be the customer's, in the reminder's company and currency.
+        """
+        reminders._check_dunning_access()
+        vals_list = []
+        for reminder, line_values in zip(reminders, line_values_list, strict=True):
+            self._check_items_of_reminder(
+                reminder,
+                self.env["account.move.line"].browse(
+                    [values["move_line_id"] for values in line_values]
+                ),
+            )
+            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
+        lines = self.env["account.dunning.reminder.line"].sudo().create(vals_list)
+        return lines.sudo(False)
+
+    @api.model
+    def _check_items_of_reminder(self, reminder, move_lines):
+        """Refuse items that are not open receivables of the reminder's
+        customer (or of its contacts), company and currency: a reminder
+        never claims, charges or escalates another customer's invoice."""
+        reminder.ensure_one()
+        # As superuser: only reads, to compare with the reminder.
+        partner = reminder.sudo().partner_id.commercial_partner_id
+        strangers = move_lines.sudo().filtered(
+            lambda l: l.company_id != reminder.company_id
+            or l.currency_id != reminder.currency_id
+            or l.partner_id.commercial_partner_id != partner
+            or l.account_type != "asset_receivable"
+            or l.parent_state != "posted"
+        )
+        if strangers:
+            raise UserError(
+                reminder.env._(
+                    "Reminder %(name)s is for %(partner)s in %(currency)s: it "
+                    "cannot list %(items)s (another customer, company or "
+                    "currency, or not an open receivable).",
+                    name=reminder.name,
+                    partner=reminder.partner_id.display_name,
+                    currency=reminder.currency_id.name,
+                    items=", ".join(strangers.mapped("display_name")),
+                )
+            )
 
     # ------------------------------------------------------------------
     # Lines of issued reminders are fixed; computed values are never edited
@@ -537,7 +556,7 @@ class AccountDunningReminderLine(models.Model):
             )
         # the item is read as the user: an item they may not read is refused
         move_line.check_access("read")
-        reminder._check_items_of_reminder(move_line)
+        self._check_items_of_reminder(reminder, move_line)
         if move_line.amount_residual < 0:
             line_type = "credit"
         elif move_line.move_id.dunning_blocked:
@@ -550,7 +569,7 @@ class AccountDunningReminderLine(models.Model):
             line_type = "not_due"
         values = self._prepare_line_vals(move_line, reminder.date, line_type, False, False)
         values.update(
-            self.env["account.dunning.reminder"]._dunning_explain(
+            self._dunning_explain(
                 (line_type if line_type != "overdue" else "manual", {}), move_line, False
             )
         )
@@ -561,7 +580,7 @@ class AccountDunningReminderLine(models.Model):
         """Each line's item is an open receivable of the reminder's customer
         (or one of its contacts), company and currency."""
         for reminder, lines in self.grouped("reminder_id").items():
-            reminder._check_items_of_reminder(lines.move_line_id)
+            self._check_items_of_reminder(reminder, lines.move_line_id)
 
     def write(self, vals):
         if not self.env.su:
@@ -629,7 +648,7 @@ class AccountDunningReminderLine(models.Model):
         self._check_excludable()
         self._set_excluded(reason)
         for reminder, lines in self.grouped("reminder_id").items():
-            reminder._set_fee()
+            self.env["account.dunning.charges"]._set_fee(reminder)
             reminder.message_post(
                 body=self.env._(
                     "%(items)s excluded from this reminder: %(reason)s",

@@ -478,7 +478,7 @@ class AccountDunningTerm(models.Model):
         currency: a customer invoice in the fees invoice journal when the fees
         carry taxes, else a miscellaneous entry in the fees journal."""
         self.ensure_one()
-        charges = reminder._charge_items()
+        charges = self.env["account.dunning.charges"]._charge_items(reminder)
         company = reminder.company_id
         currency = reminder.currency_id
         label = self.env._("Reminder %s", reminder.name)
@@ -487,7 +487,7 @@ class AccountDunningTerm(models.Model):
             "company_id": company.id,
             "date": issue_date,
             "ref": label,
-            "payment_reference": reminder._compute_fee_payment_reference(),
+            "payment_reference": self.env["account.dunning.charges"]._payment_reference(reminder),
             "partner_id": reminder.partner_id.id,
         }
         if any(charge["taxes"] for charge in charges):
@@ -578,7 +578,7 @@ class AccountDunningTerm(models.Model):
         if not reminder._has_charges():
             return
         self.ensure_one()
-        charges = reminder._charge_items()
+        charges = self.env["account.dunning.charges"]._charge_items(reminder)
         invoiced = any(charge["taxes"] for charge in charges)
         missing = []
         if invoiced and not self.fee_invoice_journal_id:

@@ -187,5 +187,6 @@ class IrActionsReport(models.Model):
             report = self._get_report(report_ref)
             if report.report_name == LETTER_REPORT_NAME:
                 ids = [ids] if isinstance(ids, int) else list(ids)
-                self.env[report.model].browse(ids).exists()._dunning_letter_printed()
+                printed = self.env[report.model].browse(ids).exists()
+                self.env["account.dunning.delivery"]._dunning_letter_printed(printed)
         return result

@@ -45,7 +45,8 @@ class MailMail(models.Model):
                         lang = company.partner_id.lang
                         if lang:
                             company_reminders = company_reminders.with_context(lang=lang)
-                        company_reminders._dunning_update_send_state()
+                        delivery = company_reminders.env["account.dunning.delivery"]
+                        delivery._dunning_update_send_state(company_reminders)
             except Exception:  # pylint: disable=broad-except
                 _logger.warning(
                     "Reminders %s: delivery status not updated", reminders.ids, exc_info=True

@@ -551,7 +551,7 @@ class TestDunningFormalNotice(DefaultPlanCommon):
         self.assertNotIn("merci de ne pas tenir compte", html.lower())
         self.assertNotIn("disregard", html.lower())
         # the formal notice email: its own template, in French
-        template = notice._get_mail_template()
+        template = self.env["account.dunning.send"]._get_mail_template(notice)
         self.assertEqual(
             template,
             self.env.ref("account_dunning_automation.mail_template_dunning_formal_notice"),

@@ -631,7 +631,7 @@ class TestDunningSideEffectsOnce(DunningRolesCommon):
             "odoo.addons.mail.models.mail_mail"
         ):
             self.env["mail.mail"].process_email_queue()
-        reminder._dunning_update_send_state()
+        self.env["account.dunning.delivery"]._dunning_update_send_state(reminder)
         self.assertEqual(reminder.send_state, "failed")
         reminder.with_user(self.billing).action_cancel()
         reminder.with_user(self.billing).action_draft()

@@ -345,7 +345,7 @@ class TestDunningJourney(JourneyCommon):
         self.assertIn(f"/odoo/account.dunning.reminder/{call.id}", note)
         # in the customer's language
         self.partner_a.lang = "fr_FR"
-        self.assertIn("Appeler", str(call._dunning_call_note()))
+        self.assertIn("Appeler", str(self.env["account.dunning.call"]._dunning_call_note(call)))
 
 
 @tagged("post_install", "-at_install")

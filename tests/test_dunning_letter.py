@@ -15,7 +15,7 @@ LETTER = "account_dunning_automation.report_dunning_reminder"
 NO_PDF_ENGINE = patch(
     "odoo.addons.base.models.ir_actions_report.wkhtmltopdf_state", "install"
 )
-SEND_LOGGER = "odoo.addons.account_dunning_automation.models.account_dunning_reminder_send"
+SEND_LOGGER = "odoo.addons.account_dunning_automation.wizard.account_dunning_send"
 
 
 @tagged("post_install", "-at_install")

@@ -188,7 +188,7 @@ class TestDunningLifecycle(DunningCommon):
         )
         # Levels may attach no invoice.
         reminder.level_id.attach_invoices = "none"
-        self.assertFalse(reminder._get_invoice_attachments())
+        self.assertFalse(self.env["account.dunning.send"]._get_invoice_attachments(reminder))
 
     def test_send_without_email_uses_the_level_channels(self):
         reminder = self._issued_reminder()

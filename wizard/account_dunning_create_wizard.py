@@ -126,16 +126,16 @@ class AccountDunningCreateWizard(models.TransientModel):
     def _skipped_reasons(self, partners, reminders):
         """``[(customer, reason)]`` of the customers with overdue items that
         got no draft reminder at the wizard's date."""
-        reminder_model = self.env["account.dunning.reminder"]
         company = self.env.company
-        open_lines = reminder_model._dunning_open_lines(company, partners)
+        policy_model = self.env["account.dunning.contact.policy"]
+        open_lines = policy_model._dunning_open_lines(company, partners)
         overdue = open_lines.filtered(
             lambda l: l.amount_residual > 0 and l._dunning_due_date() < self.date
         )
         customers = overdue.partner_id.commercial_partner_id - reminders.partner_id
         if not customers:
             return []
-        quiet = reminder_model._dunning_quiet_partners(customers, self.date)
+        quiet = policy_model._dunning_quiet_partners(customers, self.date)
         skipped = []
         for partner in customers.sorted("display_name"):
             if partner.with_company(company).dunning_blocked:

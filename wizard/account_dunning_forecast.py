@@ -77,21 +77,28 @@ class AccountDunningForecast(models.TransientModel):
         entries, credits per currency) replayed on each run date."""
         today = today or fields.Date.context_today(self)
         horizon = today + timedelta(days=days)
-        reminder_model = self.env["account.dunning.reminder"].with_company(company).sudo()
-        open_lines = reminder_model._dunning_open_lines(company, partners)
-        if not open_lines:
-            return []
-        dates_by_partner = self._run_dates_by_partner(
-            company, open_lines.partner_id.commercial_partner_id, today, horizon
+        # The contact policy decides which customers may be reminded and how
+        # (the same service the reminder creation asks); the engine replays
+        # its decisions on the run dates.
+        policy_model = (
+            self.env["account.dunning.contact.policy"].with_company(company).sudo()
         )
-        by_partner = open_lines.grouped(lambda l: l.partner_id.commercial_partner_id)
+        by_partner = policy_model._dunning_customer_items(company, partners)
+        if not by_partner:
+            return []
+        open_lines = self.env["account.move.line"].sudo().union(*by_partner.values())
+        dates_by_partner = self._run_dates_by_partner(
+            company,
+            self.env["res.partner"].sudo().browse([partner.id for partner in by_partner]),
+            today,
+            horizon,
+        )
         by_partner = {
             partner: lines
             for partner, lines in by_partner.items()
             if partner.id in dates_by_partner
-            and not partner.with_company(company).dunning_blocked
         }
-        states = reminder_model._dunning_contact_states(company, today, by_partner)
+        states = policy_model._dunning_contact_states(company, today, by_partner)
         terms, levels = {}, {}
         items_by_dates = defaultdict(list)
         engine_customers = {}
@@ -155,7 +162,8 @@ class AccountDunningForecast(models.TransientModel):
 
     @api.model
     def _engine_customer(self, state):
-        """Contact state of a customer (see ``_dunning_contact_states``)."""
+        """Contact state of a customer (see
+        ``account.dunning.contact.policy._dunning_contact_states``)."""
         decision = state["decision"]
         term = state["term"]
         return engine_insight.ForecastCustomer(

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from markupsafe import escape
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
@@ -23,9 +23,10 @@ class AccountDunningSend(models.TransientModel):
     reminder now" and the automations' send step (a set of reminders, each in
     its own savepoint, and a summary).
 
-    The reminder keeps its lifecycle (checks, state, delivery of its email,
-    the PDFs attached when its email is posted); this model decides what is
-    sent, how and in which batches."""
+    The reminder keeps its lifecycle (state, buttons); this model decides what
+    is sent, how and in which batches: the checks before sending, the email
+    composer and its PDFs, the letter, SMS and call channels. The delivery of
+    what was sent is account.dunning.delivery's."""
 
     _name = "account.dunning.send"
     _description = "Send Payment Reminders"
@@ -98,7 +99,7 @@ class AccountDunningSend(models.TransientModel):
                 wizard.mail_subject = wizard.mail_body = wizard.mail_partner_ids = False
                 continue
             composer = self.env["mail.compose.message"].with_context(
-                **reminder._email_composer_context()
+                **self._email_composer_context(reminder)
             ).new({})
             wizard.mail_subject = composer.subject
             wizard.mail_body = composer.body
@@ -146,7 +147,7 @@ class AccountDunningSend(models.TransientModel):
                     "placeholder": True,
                 }
             )
-        for invoice in reminder._get_invoices_to_attach():
+        for invoice in self._get_invoices_to_attach(reminder):
             attachment = invoice.invoice_pdf_report_id
             if attachment:
                 result.append(
@@ -181,20 +182,20 @@ class AccountDunningSend(models.TransientModel):
         reminder = self.reminder_id
         if not reminder:
             return self._action_send_reminders(self.reminder_ids)
-        reminder._check_can_send()
+        self._check_can_send(reminder)
         if not reminder.level_id.send_email:
             # Sent from its dialog: the review asked by its level is this one.
             self._send_one(reminder, reviewed=True)
             return {"type": "ir.actions.act_window_close"}
-        reminder._check_sms_number()
-        reminder._check_email_recipients()
+        self._check_sms_number(reminder)
+        self._check_email_recipients(reminder)
         listed = self.mail_attachments_widget or []
         manual_ids = [a["id"] for a in listed if a.get("manual") and not a.get("skip")]
         # The composer posts the email; the reminder's message_post attaches
         # the letter and the invoices listed above, and runs the other
         # channels of the level (dunning_send_channels).
         context = dict(
-            reminder._email_composer_context(),
+            self._email_composer_context(reminder),
             force_email=True,
             dunning_send_channels=True,
             # The letter or invoices removed from the list are not attached.
@@ -259,7 +260,7 @@ class AccountDunningSend(models.TransientModel):
                 with self.env.cr.savepoint():
                     done, errors = self._send_each(to_send, email_queue)
                     self._send_queued_emails(email_queue)
-                    done._dunning_update_send_state()
+                    self.env["account.dunning.delivery"]._dunning_update_send_state(done)
             except Exception:  # pylint: disable=broad-except
                 _logger.info(
                     "Sending reminders %s at once failed, sending one by one",
@@ -314,17 +315,17 @@ class AccountDunningSend(models.TransientModel):
         list), the email is only queued there, sent with the others of its
         template by _send_queued_emails."""
         reminder.ensure_one()
-        reminder._check_can_send()
+        self._check_can_send(reminder)
         run_id = reminder.env.context.get("dunning_run_id")
         if run_id:
             reminder.sudo().send_run_id = run_id
         if reminder.send_state == "failed":
             # the same email again (already reviewed when it was sent)
-            reminder._retry_email()
+            self.env["account.dunning.delivery"]._retry_email(reminder)
             return True
         if not reviewed:
             # (the sending dialog passes reviewed=True: it showed the preview)
-            reminder._check_not_reviewed()
+            self._check_not_reviewed(reminder)
         if reminder.send_state == "queued" and reminder.state == "issued":
             raise UserError(
                 self.env._(
@@ -348,11 +349,11 @@ class AccountDunningSend(models.TransientModel):
                     level=level.display_name,
                 )
             )
-        reminder._check_sms_number()
+        self._check_sms_number(reminder)
         if level.send_email:
-            reminder._check_email_recipients()
+            self._check_email_recipients(reminder)
             # The reminder is marked as sent once, below, whatever the channels.
-            composer_context = dict(reminder._email_composer_context(), dunning_sending=True)
+            composer_context = dict(self._email_composer_context(reminder), dunning_sending=True)
             if email_queue is not None:
                 email_queue.append((reminder.id, composer_context))
             else:
@@ -361,8 +362,8 @@ class AccountDunningSend(models.TransientModel):
                 self.env["mail.compose.message"].with_env(reminder.env).with_context(
                     **composer_context
                 ).create({})._action_send_mail()
-        reminder._send_other_channels()
-        reminder._dunning_update_send_state()
+        self._send_other_channels(reminder)
+        self.env["account.dunning.delivery"]._dunning_update_send_state(reminder)
         return True
 
     @api.model
@@ -393,7 +394,7 @@ class AccountDunningSend(models.TransientModel):
                 # Each reminder renders its own letter (and logs its error).
                 _logger.info("Rendering the letters of a batch failed", exc_info=True)
         emailed = reminders.filtered(lambda r: r.level_id.send_email)
-        invoices = emailed._get_invoices_to_attach()
+        invoices = self._get_invoices_to_attach(emailed)
         try:
             with self.env.cr.savepoint():
                 invoices._dunning_store_invoice_pdfs()
@@ -460,7 +461,7 @@ class AccountDunningSend(models.TransientModel):
             try:
                 with self.env.cr.savepoint():
                     # Refused before anything is posted (fees, level).
-                    reminder._check_not_reviewed()
+                    self._check_not_reviewed(reminder)
                     reminder.action_issue()
                 issued |= reminder
             except (UserError, ValidationError) as exc:
@@ -519,5 +520,350 @@ class AccountDunningSend(models.TransientModel):
                 "type": "warning" if result["errors"] else "success",
                 "sticky": bool(result["errors"]),
                 "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    # ------------------------------------------------------------------
+    # What a reminder sends: checks, email composer, attachments, channels
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _check_can_send(self, reminders):
+        reminders._check_dunning_access()
+        for reminder in reminders:
+            if reminder.state not in ("issued", "sent"):
+                raise UserError(
+                    reminders.env._(
+                        "Reminder %(name)s must be issued before it is sent.",
+                        name=reminder.name,
+                    )
+                )
+            # Holds set after the issue are honoured: nothing is sent to a
+            # customer marked "No Reminders", nor about a disputed invoice.
+            self.env["account.dunning.contact.policy"]._check_partner_remindable(reminder)
+            on_hold = reminder.line_ids.filtered(
+                lambda l: l.line_type != "blocked" and l.move_id.dunning_blocked
+            )
+            if on_hold:
+                raise UserError(
+                    reminders.env._(
+                        "Reminder %(name)s is not sent: %(invoices)s were put on hold "
+                        "(\"No Reminders\") after it was issued. Cancel it and "
+                        "create a new one.",
+                        name=reminder.name,
+                        invoices=", ".join(on_hold.move_id.mapped("name")),
+                    )
+                )
+
+    @api.model
+    def _check_not_reviewed(self, reminders):
+        """A level reviewed by a person is sent only from the sending dialog,
+        which shows the email, the recipients and every attachment before
+        they go (the dialog does not call this check; no context key lifts
+        it, as a caller could set one over RPC)."""
+        for reminder in reminders:
+            if reminder.level_id.manual_review:
+                raise UserError(
+                    reminders.env._(
+                        "Reminder %(name)s is not sent: its level %(level)s is "
+                        "reviewed by a person. Open it, issue it and use its "
+                        "\"Send\" button: the sending dialog shows the email and "
+                        "the letter before they go.",
+                        name=reminder.name,
+                        level=reminder.level_id.display_name,
+                    )
+                )
+
+    @api.model
+    def _check_email_recipients(self, reminder):
+        """Refuse to email a customer without a valid address: an error before
+        sending, never a silent "sent"."""
+        reminder.ensure_one()
+        if not reminder.partner_id.active:
+            raise UserError(
+                reminder.env._(
+                    "Reminder %(name)s cannot be emailed: %(partner)s is archived.",
+                    name=reminder.name,
+                    partner=reminder.partner_id.display_name,
+                )
+            )
+        for recipient in reminder.recipient_ids:
+            if not recipient.email:
+                raise UserError(
+                    reminder.env._(
+                        "Reminder %(name)s cannot be emailed: %(partner)s has no "
+                        "email address.",
+                        name=reminder.name,
+                        partner=recipient.display_name,
+                    )
+                )
+            if not tools.email_normalize(recipient.email):
+                raise UserError(
+                    reminder.env._(
+                        "Reminder %(name)s cannot be emailed: the email address "
+                        "%(email)s of %(partner)s is not valid.",
+                        name=reminder.name,
+                        email=recipient.email,
+                        partner=recipient.display_name,
+                    )
+                )
+
+    @api.model
+    def _check_sms_number(self, reminder):
+        reminder.ensure_one()
+        partner = reminder.partner_id
+        if reminder.level_id.send_sms and not (partner.mobile or partner.phone):
+            raise UserError(
+                reminder.env._(
+                    "Reminder %(name)s cannot be sent by SMS: %(partner)s has no "
+                    "mobile or phone number.",
+                    name=reminder.name,
+                    partner=reminder.partner_id.display_name,
+                )
+            )
+
+    @api.model
+    def _email_composer_context(self, reminder):
+        """Context of the email composer of the reminder: the level's
+        template, the letter and the invoices attached in PDF when the email
+        is posted (left out with a warning when they cannot be rendered, e.g.
+        without a PDF engine, so that the email still goes out), the reminder
+        marked as sent."""
+        reminder.ensure_one()
+        template = self._get_mail_template(reminder)
+        return {
+            "default_model": reminder._name,
+            "default_res_ids": reminder.ids,
+            "default_template_id": template.id if template else False,
+            "default_composition_mode": "comment",
+            "default_email_layout_xmlid": "mail.mail_notification_layout",
+            "dunning_email": True,
+            "dunning_attach_invoices": True,
+            "dunning_attach_letter": reminder.level_id.attach_letter,
+        }
+
+    @api.model
+    def _get_invoices_to_attach(self, reminders):
+        """Invoices whose PDF the emails of the reminders attach, as their
+        level says (none, the overdue ones, all of them)."""
+        moves = reminders.env["account.move"]
+        for reminder in reminders:
+            mode = reminder.level_id.attach_invoices or "none"
+            if mode == "none":
+                continue
+            # The items excluded from the reminder are not claimed by it.
+            lines = reminder.line_ids.filtered(lambda l: not l.excluded)
+            if mode == "overdue":
+                lines = lines.filtered(lambda l: l.line_type == "overdue")
+            moves |= lines.move_id
+        return moves.filtered(lambda m: m.is_invoice(include_receipts=True))
+
+    @api.model
+    def _get_invoice_attachments(self, reminder, missing=None):
+        """PDFs of the invoices to attach to the email, as the level says:
+        the PDF kept on the invoice, rendered (and kept) when it has none. With
+        ``missing`` (a dict), invoices whose PDF cannot be rendered (no PDF
+        engine) are noted there and left out instead of failing."""
+        reminder.ensure_one()
+        invoices = self._get_invoices_to_attach(reminder)
+        if missing is None or not invoices.filtered(
+            lambda m: m.state == "posted" and not m.invoice_pdf_report_id
+        ):
+            # Nothing to render (no savepoint: it would flush every email).
+            return invoices._dunning_store_invoice_pdfs()
+        try:
+            with reminder.env.cr.savepoint():
+                return invoices._dunning_store_invoice_pdfs()
+        except (UserError, OSError) as exc:
+            _logger.warning("Reminder %s: invoice PDFs not rendered: %s", reminder.name, exc)
+            for invoice in invoices.filtered(lambda m: not m.invoice_pdf_report_id):
+                missing[invoice._get_invoice_report_filename()] = (
+                    exc.args[0] if isinstance(exc, UserError) else str(exc)
+                )
+            return invoices.invoice_pdf_report_id
+
+    @api.model
+    def _attach_pdf(self, reminder, report_ref, res_ids, name):
+        """Render ``report_ref`` for ``res_ids`` as a PDF attached to the
+        reminder."""
+        reminder.ensure_one()
+        # Rendered to be sent (email, letter channel): not a print.
+        content, _report_type = (
+            reminder.env["ir.actions.report"]
+            .with_context(dunning_render_to_send=True)
+            ._render_qweb_pdf(report_ref, res_ids)
+        )
+        return reminder.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "res_model": reminder._name,
+                "res_id": reminder.id,
+                "mimetype": "application/pdf",
+            }
+        )
+
+    @api.model
+    def _try_attach_pdf(self, reminder, report_ref, res_ids, name, missing):
+        """``_attach_pdf``, or nothing when the PDF cannot be rendered (no PDF
+        engine, wkhtmltopdf failing): the failure is noted in ``missing``
+        ({document name: error}) and the caller sends without that PDF."""
+        cache = reminder.env.context.get("dunning_pdf_cache") or {}
+        report = reminder.env["ir.actions.report"]._get_report(report_ref)
+        if len(res_ids) == 1 and (report.id, res_ids[0]) in cache:
+            # Rendered with its batch: nothing left to fail (no savepoint: it
+            # would flush every email of the batch one by one).
+            return self._attach_pdf(reminder, report_ref, res_ids, name)
+        try:
+            with reminder.env.cr.savepoint():
+                return self._attach_pdf(reminder, report_ref, res_ids, name)
+        except (UserError, OSError) as exc:
+            _logger.warning("Reminder %s: PDF %s not rendered: %s", reminder.name, name, exc)
+            missing[name] = exc.args[0] if isinstance(exc, UserError) else str(exc)
+            return reminder.env["ir.attachment"]
+
+    @api.model
+    def _warn_missing_pdfs(self, reminder, missing):
+        """A warning on the reminder's chatter, and in the log of the
+        automation run that sends it, for the PDFs left out of its email."""
+        reminder.ensure_one()
+        message = reminder.env._(
+            "Sent without %(documents)s: the PDF could not be rendered (%(error)s). "
+            "Install the PDF engine wkhtmltopdf on the server to attach it.",
+            documents=", ".join(missing),
+            error=next(iter(missing.values())),
+        )
+        reminder._message_log(body=message)
+        run_id = reminder.env.context.get("dunning_automation_run_id")
+        if run_id:
+            reminder.env["account.dunning.automation.run"].browse(run_id)._log_error(
+                reminder.env["account.dunning.automation.action"].browse(
+                    reminder.env.context.get("dunning_automation_action_id")
+                ),
+                message,
+                reminder,
+                severity="warning",
+            )
+
+    @api.model
+    def _send_other_channels(self, reminder):
+        """Letter, SMS and phone call of the level (everything but the email)."""
+        reminder.ensure_one()
+        level = reminder.level_id
+        if level.send_letter:
+            attachment = self._attach_pdf(
+                reminder,
+                LETTER_REPORT,
+                reminder.ids,
+                f"{reminder._get_report_base_filename()}.pdf",
+            )
+            reminder.message_post(
+                body=reminder.env._("Reminder letter to print and post."),
+                attachment_ids=attachment.ids,
+            )
+        if level.send_sms:
+            template = level.sms_template_id or reminder.env.ref(
+                "account_dunning_automation.sms_template_dunning_reminder",
+                raise_if_not_found=False,
+            )
+            # The template renders in the customer's language; so does the
+            # fallback text (the run itself writes in the company's).
+            lang = reminder.partner_id.lang or reminder.env.lang
+            customer_env = reminder.with_context(lang=lang).env
+            reminder._message_sms_with_template(
+                template=template,
+                template_fallback=customer_env._(
+                    "Payment reminder %(name)s: %(amount)s due.",
+                    name=reminder.name,
+                    amount=reminder.amount_to_pay_display,
+                ),
+                partner_ids=reminder.partner_id.ids,
+                # Into Odoo's SMS queue, like the emails into the mail queue:
+                # the text leaves after the commit, exactly once, never from
+                # a savepoint that may still be rolled back and replayed (a
+                # batch falling back to one by one, a worker killed).
+                put_in_queue=True,
+            )
+            cron = reminder.env.ref("sms.ir_cron_sms_scheduler_action", raise_if_not_found=False)
+            if cron:
+                # As superuser: the queue's cron is started for any sender;
+                # the trigger is part of this transaction.
+                cron.sudo()._trigger()
+        if level.create_call_activity:
+            reminder.activity_schedule(
+                "mail.mail_activity_data_call",
+                date_deadline=fields.Date.context_today(reminder),
+                summary=reminder.env._(
+                    "Call %(partner)s about reminder %(name)s",
+                    partner=reminder.partner_id.display_name,
+                    name=reminder.name,
+                ),
+                user_id=self.env["account.dunning.call"]._dunning_collector(reminder).id,
+                note=self.env["account.dunning.call"]._dunning_call_note(reminder),
+            )
+
+    @api.model
+    def _dunning_email_attachments(self, reminder, missing):
+        """PDFs the reminder email carries, as its composer context says
+        (``dunning_attach_letter``, ``dunning_attach_invoices``), less the
+        files the user removed in the sending dialog
+        (``dunning_skip_attachments``). PDFs that cannot be rendered are
+        noted in ``missing`` and left out."""
+        context = reminder.env.context
+        pdfs = reminder.env["ir.attachment"]
+        if context.get("dunning_attach_letter"):
+            pdfs |= self._try_attach_pdf(
+                reminder,
+                LETTER_REPORT,
+                reminder.ids,
+                f"{reminder._get_report_base_filename()}.pdf",
+                missing,
+            )
+        if context.get("dunning_attach_invoices"):
+            pdfs |= self._get_invoice_attachments(reminder, missing)
+        # Files the user removed in the sending dialog.
+        skipped = context.get("dunning_skip_attachments")
+        if skipped:
+            pdfs = pdfs.filtered(lambda a: a.name not in skipped)
+        return pdfs
+
+    @api.model
+    def _get_mail_template(self, reminder):
+        reminder.ensure_one()
+        default = (
+            "account_dunning_automation.mail_template_dunning_notice"
+            if reminder.is_notice
+            else "account_dunning_automation.mail_template_dunning_reminder"
+        )
+        return reminder.level_id.mail_template_id or reminder.env.ref(
+            default, raise_if_not_found=False
+        )
+
+    @api.model
+    def _action_send_dialog(self, reminder):
+        """Open the sending dialog (account.dunning.send): the level's
+        channels, the email with every attachment it will carry; once the
+        email is posted, the other channels of the level (letter, SMS, phone
+        call) run too, like in the automatic sending. A level that sends no
+        email is sent at once by its channels; a failed email is retried."""
+        reminder.ensure_one()
+        self._check_can_send(reminder)
+        if reminder.send_state == "failed":
+            self.env["account.dunning.delivery"]._retry_email(reminder)
+            return True
+        if not reminder.level_id.send_email and not reminder.level_id.manual_review:
+            return self._send_one(reminder)
+        self._check_sms_number(reminder)
+        self._check_email_recipients(reminder)
+        return {
+            "type": "ir.actions.act_window",
+            "name": reminder.env._("Send Reminder %(name)s", name=reminder.name),
+            "view_mode": "form",
+            "res_model": self._name,
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "active_model": reminder._name,
+                "active_ids": reminder.ids,
             },
         }
