@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from . import levels as engine_levels
+
 FIRST = "first"  # the customer was never reminded (in this episode)
 SPACED = "spaced"  # the quiet period after the last reminder is over
 QUIET = "quiet"  # too soon after the last reminder: no contact today
@@ -123,3 +125,66 @@ def target_level(next_number: int, last_number: int, cap_reached: bool) -> int:
     if next_number < 1 or last_number < next_number:
         raise ValueError("The next level must be between 1 and the last level.")
     return last_number if cap_reached else next_number
+
+
+# Why an item does or does not advance (see ``item_advance``).
+ADVANCES = "advances"  # to the level of the plan
+TO_LAST_LEVEL = "to_last_level"  # brought to the last level (cap, formal notice)
+AS_NOTICE = "as_notice"  # a courtesy notice before the due date
+REMINDED_TODAY = "reminded_today"  # the item itself was reminded today
+HELD_QUIET = "held_quiet"  # quiet period: only notices go out
+EXHAUSTED = "exhausted"  # one reminder per level, already had it
+NOT_DUE = "not_due"  # no level reached
+
+
+@dataclass(frozen=True)
+class Advance:
+    """The level an item reaches today (``level``: a rule of the terms, or
+    None) and why, with the plain decision of the levels it came from."""
+
+    level: object
+    reason: str
+    decision: object
+
+
+def item_advance(
+    rules,
+    state,
+    as_of: date,
+    *,
+    max_reminders: int,
+    jump: bool,
+    total_overdue,
+    follow_plan: bool,
+    notices_only: bool,
+    cap_reached: bool,
+) -> Advance:
+    """THE decision of whether an invoice advances a level on ``as_of``, used
+    by the reminders (account.dunning.contact.policy) and by the forecast
+    (insight): the plan's level (``levels.decide``), then the contact policy —
+    never twice the same day, only notices in a quiet period
+    (``notices_only``), one reminder per level without repeats, the last
+    level once the cap is reached or the customer is under formal notice."""
+    decision = engine_levels.decide(
+        rules,
+        state,
+        as_of,
+        max_reminders=max_reminders,
+        jump=jump,
+        total_overdue=total_overdue,
+        follow_plan=follow_plan,
+    )
+    if decision.level is None:
+        return Advance(None, NOT_DUE, decision)
+    if not item_may_advance(state.last_reminder_date, as_of):
+        return Advance(None, REMINDED_TODAY, decision)
+    if decision.reason == engine_levels.NOTICE:
+        return Advance(decision.level, AS_NOTICE, decision)
+    if notices_only:
+        return Advance(None, HELD_QUIET, decision)
+    if decision.reason == engine_levels.REPEAT and not max_reminders:
+        return Advance(None, EXHAUSTED, decision)
+    ordered = sorted(rules, key=lambda rule: rule.number)
+    number = target_level(decision.level.number, ordered[-1].number, cap_reached)
+    reason = TO_LAST_LEVEL if number != decision.level.number else ADVANCES
+    return Advance(ordered[number - 1], reason, decision)

@@ -313,8 +313,9 @@ def _net_overdue(items, day):
 
 
 def _new_level(item, term, day, total, notices_only, cap_reached):
-    """Level ``item`` reaches on ``day`` (None: not escalated)."""
-    decision = engine_levels.decide(
+    """Level ``item`` reaches on ``day`` (None: not escalated): the same
+    decision as the reminders' (``contact.item_advance``)."""
+    return engine_contact.item_advance(
         term.levels,
         item.state,
         day,
@@ -322,18 +323,9 @@ def _new_level(item, term, day, total, notices_only, cap_reached):
         jump=term.jump,
         total_overdue=total,
         follow_plan=term.follow_plan,
-    )
-    if decision.reason == engine_levels.NOTICE:
-        return decision.level
-    if notices_only or decision.level is None:
-        return None
-    if decision.reason == engine_levels.REPEAT and not term.max_reminders:
-        return None  # one reminder per level
-    ordered = sorted(term.levels, key=lambda rule: rule.number)
-    number = engine_contact.target_level(
-        decision.level.number, ordered[-1].number, cap_reached
-    )
-    return ordered[number - 1]
+        notices_only=notices_only,
+        cap_reached=cap_reached,
+    ).level
 
 
 def _issue_item(item, level, term, day, interest):

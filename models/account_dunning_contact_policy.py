@@ -226,7 +226,7 @@ class AccountDunningContactPolicy(models.AbstractModel):
         if key not in rules_cache:
             rules_cache[key] = term._get_engine_levels(line.currency_id, as_of)
         rules = rules_cache[key]
-        decision = engine_levels.decide(
+        advance = engine_contact.item_advance(
             rules,
             line._dunning_engine_state(),
             as_of,
@@ -234,27 +234,29 @@ class AccountDunningContactPolicy(models.AbstractModel):
             jump=term.escalation_mode == "jump",
             total_overdue=total_overdue,
             follow_plan=bool(term.min_contact_days),
+            notices_only=bool(contact.get("notices_only")),
+            cap_reached=cap_reached,
         )
+        decision = advance.decision
         why = self._dunning_why(decision, as_of, policy, contact)
-        if decision.level is not None and not engine_contact.item_may_advance(
-            line.dunning_last_date or None, as_of
-        ):
+        if advance.reason == engine_contact.REMINDED_TODAY:
             # Reminded today already: the same-day contact (another
             # currency of the customer) never takes it one level more.
             return new_level, ("same_day", {})
-        if decision.reason == engine_levels.NOTICE or contact.get("notices_only"):
-            new_level, why, _decision = self._dunning_notice_level(decision, why, contact)
-            return new_level, why
-        if decision.reason == engine_levels.REPEAT and not term.max_reminders:
+        if advance.reason == engine_contact.AS_NOTICE:
+            return new_level.browse(advance.level.key), (
+                "notice",
+                {"date": decision.trigger_date},
+            )
+        if advance.reason == engine_contact.HELD_QUIET:
+            return new_level, ("held_quiet", {"date": contact["decision"].next_contact})
+        if advance.reason == engine_contact.EXHAUSTED:
             # One reminder per level: an item brought to the last level
             # by the contact cap is not reminded again at that level.
             return new_level, ("exhausted", {})
-        if decision.level is not None:
-            number = engine_contact.target_level(
-                decision.level.number, rules[-1].number, cap_reached
-            )
-            new_level = new_level.browse(rules[number - 1].key)
-            if number != decision.level.number:
+        if advance.level is not None:
+            new_level = new_level.browse(advance.level.key)
+            if advance.reason == engine_contact.TO_LAST_LEVEL:
                 why = ("last_level", {"count": policy.max_before_last})
         return new_level, why
 
@@ -281,22 +283,6 @@ class AccountDunningContactPolicy(models.AbstractModel):
         return ("waiting", {"date": decision.trigger_date})
 
     @api.model
-    def _dunning_notice_level(self, decision, why, contact):
-        """``(new_level, why, decision)`` of an item whose decision is a
-        courtesy notice before the due date (never brought to the last level
-        by the contact cap), or of any item of a customer in a quiet period
-        (only the notices go out then, the reminders wait)."""
-        level = self.env["account.dunning.level"]
-        if decision.reason == engine_levels.NOTICE:
-            return (
-                level.browse(decision.level.key),
-                ("notice", {"date": decision.trigger_date}),
-                decision,
-            )
-        if decision.level is not None:
-            return level, ("held_quiet", {"date": contact["decision"].next_contact}), None
-        return level, why, decision
-
     @api.model
     def _dunning_raise_to_highest(self, line_values, as_of):
         """Business Central's "Set the highest level on all lines": the

@@ -5,6 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dunning_engine.contact import (
+    ADVANCES,
+    HELD_QUIET,
+    NOT_DUE,
+    REMINDED_TODAY,
+    TO_LAST_LEVEL,
+    item_advance,
     CAPPED,
     FIRST,
     QUIET,
@@ -252,3 +258,58 @@ def test_several_runs_a_day_advance_one_level_at_most(due_offsets, min_days, run
         # jump: the highest level whose delay has passed
         if jump:
             assert level == max(r.number for r in PAYCATCH if r.delay_days <= days_late)
+
+
+# ------------------------------------------------------------ item_advance
+# The one decision shared by the reminders and the forecast.
+
+
+def _advance(state, as_of, **kwargs):
+    options = {
+        "max_reminders": 0,
+        "jump": False,
+        "total_overdue": 1000.0,
+        "follow_plan": True,
+        "notices_only": False,
+        "cap_reached": False,
+    }
+    options.update(kwargs)
+    return item_advance(PAYCATCH, state, as_of, **options)
+
+
+def test_item_advance_the_plan_the_cap_and_the_quiet_period():
+    due = date(2026, 1, 1)
+    fresh = LineState(due_date=due)
+    result = _advance(fresh, due + timedelta(days=1))
+    assert (result.level.number, result.reason) == (1, ADVANCES)
+    result = _advance(fresh, due + timedelta(days=1), cap_reached=True)
+    assert (result.level.number, result.reason) == (5, TO_LAST_LEVEL)
+    result = _advance(fresh, due + timedelta(days=1), notices_only=True)
+    assert (result.level, result.reason) == (None, HELD_QUIET)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    level=st.integers(min_value=0, max_value=5),
+    overdue=st.integers(min_value=-5, max_value=60),
+    cap=st.booleans(),
+    jump=st.booleans(),
+)
+def test_item_advance_never_twice_the_same_day(level, overdue, cap, jump):
+    # An item reminded today (at any level) never reaches a level again today,
+    # whatever the plan, the cap or the escalation mode.
+    due = date(2026, 1, 1)
+    today = due + timedelta(days=overdue)
+    state = LineState(
+        due_date=due,
+        level_number=level,
+        last_reminder_date=today if level else None,
+        reminder_count=1 if level else 0,
+    )
+    result = _advance(state, today, cap_reached=cap, jump=jump)
+    if level:
+        assert result.level is None
+        assert result.reason in (REMINDED_TODAY, NOT_DUE)
+    # and the level reached is always one of the plan's, never beyond the last
+    if result.level is not None:
+        assert 1 <= result.level.number <= 5
