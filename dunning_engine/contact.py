@@ -147,15 +147,22 @@ class Advance:
     decision: object
 
 
+@dataclass(frozen=True)
+class PlanOptions:
+    """How a reminder plan escalates (from its terms)."""
+
+    max_reminders: int = 0  # reminders at one level (0: one per level)
+    jump: bool = False  # straight to the level reached, or one at a time
+    follow_plan: bool = True  # levels spaced by the plan, not by catching up
+
+
 def item_advance(
     rules,
     state,
     as_of: date,
+    plan: PlanOptions,
     *,
-    max_reminders: int,
-    jump: bool,
     total_overdue,
-    follow_plan: bool,
     notices_only: bool,
     cap_reached: bool,
 ) -> Advance:
@@ -169,10 +176,10 @@ def item_advance(
         rules,
         state,
         as_of,
-        max_reminders=max_reminders,
-        jump=jump,
+        max_reminders=plan.max_reminders,
+        jump=plan.jump,
         total_overdue=total_overdue,
-        follow_plan=follow_plan,
+        follow_plan=plan.follow_plan,
     )
     if decision.level is None:
         return Advance(None, NOT_DUE, decision)
@@ -182,7 +189,7 @@ def item_advance(
         return Advance(decision.level, AS_NOTICE, decision)
     if notices_only:
         return Advance(None, HELD_QUIET, decision)
-    if decision.reason == engine_levels.REPEAT and not max_reminders:
+    if decision.reason == engine_levels.REPEAT and not plan.max_reminders:
         return Advance(None, EXHAUSTED, decision)
     ordered = sorted(rules, key=lambda rule: rule.number)
     number = target_level(decision.level.number, ordered[-1].number, cap_reached)

@@ -319,10 +319,8 @@ def _new_level(item, term, day, total, notices_only, cap_reached):
         term.levels,
         item.state,
         day,
-        max_reminders=term.max_reminders,
-        jump=term.jump,
+        engine_contact.PlanOptions(term.max_reminders, term.jump, term.follow_plan),
         total_overdue=total,
-        follow_plan=term.follow_plan,
         notices_only=notices_only,
         cap_reached=cap_reached,
     ).level

@@ -230,10 +230,12 @@ class AccountDunningContactPolicy(models.AbstractModel):
             rules,
             line._dunning_engine_state(),
             as_of,
-            max_reminders=term.max_reminders,
-            jump=term.escalation_mode == "jump",
+            engine_contact.PlanOptions(
+                max_reminders=term.max_reminders,
+                jump=term.escalation_mode == "jump",
+                follow_plan=bool(term.min_contact_days),
+            ),
             total_overdue=total_overdue,
-            follow_plan=bool(term.min_contact_days),
             notices_only=bool(contact.get("notices_only")),
             cap_reached=cap_reached,
         )
@@ -242,22 +244,19 @@ class AccountDunningContactPolicy(models.AbstractModel):
         if advance.reason == engine_contact.REMINDED_TODAY:
             # Reminded today already: the same-day contact (another
             # currency of the customer) never takes it one level more.
-            return new_level, ("same_day", {})
-        if advance.reason == engine_contact.AS_NOTICE:
-            return new_level.browse(advance.level.key), (
-                "notice",
-                {"date": decision.trigger_date},
-            )
-        if advance.reason == engine_contact.HELD_QUIET:
-            return new_level, ("held_quiet", {"date": contact["decision"].next_contact})
-        if advance.reason == engine_contact.EXHAUSTED:
+            why = ("same_day", {})
+        elif advance.reason == engine_contact.AS_NOTICE:
+            why = ("notice", {"date": decision.trigger_date})
+        elif advance.reason == engine_contact.HELD_QUIET:
+            why = ("held_quiet", {"date": contact["decision"].next_contact})
+        elif advance.reason == engine_contact.EXHAUSTED:
             # One reminder per level: an item brought to the last level
             # by the contact cap is not reminded again at that level.
-            return new_level, ("exhausted", {})
+            why = ("exhausted", {})
+        elif advance.reason == engine_contact.TO_LAST_LEVEL:
+            why = ("last_level", {"count": policy.max_before_last})
         if advance.level is not None:
             new_level = new_level.browse(advance.level.key)
-            if advance.reason == engine_contact.TO_LAST_LEVEL:
-                why = ("last_level", {"count": policy.max_before_last})
         return new_level, why
 
     @api.model

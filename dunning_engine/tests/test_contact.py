@@ -9,6 +9,7 @@ from dunning_engine.contact import (
     HELD_QUIET,
     NOT_DUE,
     REMINDED_TODAY,
+    PlanOptions,
     TO_LAST_LEVEL,
     item_advance,
     CAPPED,
@@ -265,16 +266,10 @@ def test_several_runs_a_day_advance_one_level_at_most(due_offsets, min_days, run
 
 
 def _advance(state, as_of, **kwargs):
-    options = {
-        "max_reminders": 0,
-        "jump": False,
-        "total_overdue": 1000.0,
-        "follow_plan": True,
-        "notices_only": False,
-        "cap_reached": False,
-    }
+    plan = PlanOptions(jump=kwargs.pop("jump", False))
+    options = {"total_overdue": 1000.0, "notices_only": False, "cap_reached": False}
     options.update(kwargs)
-    return item_advance(PAYCATCH, state, as_of, **options)
+    return item_advance(PAYCATCH, state, as_of, plan, **options)
 
 
 def test_item_advance_the_plan_the_cap_and_the_quiet_period():
