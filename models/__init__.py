@@ -24,9 +24,6 @@ from . import account_dunning_rule_action
 from . import mail_mail
 from . import account_dunning_reference_rate
 from . import ir_actions_report
-from . import res_company_insight
-from . import res_config_settings_insight
-from . import res_partner_insight
 from . import account_dunning_report_mixin
 from . import account_dunning_aging_report
 from . import account_dunning_kpi_report
@@ -34,10 +31,6 @@ from . import account_dunning_collection_report
 from . import account_dunning_effectiveness_report
 from . import account_dunning_promise
 from . import account_dunning_reminder_journey
-from . import account_dunning_automation_action_journey
-from . import res_partner_promise
-from . import res_partner_send
-from . import account_move_next_reminder
 from . import account_dunning_reminder_cancel
 from . import account_dunning_reminder_mail_bulk
 from . import ir_qweb

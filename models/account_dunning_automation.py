@@ -4,6 +4,7 @@
 import logging
 import traceback
 from datetime import timedelta
+from types import MappingProxyType
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -14,7 +15,7 @@ from ..dunning_engine import dates as engine_dates
 
 _logger = logging.getLogger(__name__)
 
-CADENCE_FORMULAS = {"daily": "1D", "weekly": "1W", "monthly": "1M"}
+CADENCE_FORMULAS = MappingProxyType({"daily": "1D", "weekly": "1W", "monthly": "1M"})
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
 # A prefork cron worker sleeps up to this long between two passes, inside the
 # time it is given (Odoo's SLEEP_INTERVAL, 60 s, and a jitter under 10 s).

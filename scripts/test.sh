@@ -68,7 +68,7 @@ if "$PYTHON" "$ROOT/scripts/gen_description.py" "$ROOT" --check; then
 else
     FAILED=$((FAILED + 1)); fail "static/description/index.html out of date"
 fi
-if pip_ensure pylint_odoo "pylint-odoo>=9.3,<10"; then
+if pip_ensure pylint_odoo "pylint-odoo>=10.0.12"; then
     if (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
             "$(basename "$ROOT")" >"$WORK/pylint.log" 2>&1); then
         echo "pylint-odoo: no message"
