@@ -370,9 +370,10 @@ class AccountDunningAutomation(models.Model):
         from the server's limits (odoo.tools.config): half of the smallest of
         the real time limit of cron workers (``limit_time_real_cron``, or
         ``limit_time_real`` when it is -1) and of the CPU limit. A prefork
-        cron worker counts its real time from before its sleep (Odoo's
-        CRON_WORKER_SLEEP): that part is deducted, leaving at least 10 s. With Odoo's defaults (120 s real, 60 s CPU) 25 s; 600 s
-        when the server sets no limit (threaded server without limits)."""
+        cron worker counts its real time from before its sleep (up to
+        CRON_WORKER_SLEEP): that part is deducted, leaving at least 10 s.
+        With Odoo's defaults (120 s real, 60 s CPU): 25 s; 600 s when the
+        server sets no limit."""
         real = config.get("limit_time_real_cron") or 0
         if real < 0:
             real = config.get("limit_time_real") or 0

@@ -1,9 +1,10 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import logging
 from collections import defaultdict
 from datetime import timedelta
+
+import logging
 
 import psycopg2
 

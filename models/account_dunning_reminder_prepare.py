@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, format_date
 
 from ..dunning_engine import bounds as engine_bounds
+
 from .account_dunning_reminder import DRAFT_UNIQUE_INDEX
 
 

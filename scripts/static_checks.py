@@ -97,7 +97,7 @@ def check_one_model_one_file(root):
         for path in iter_files(root / folder, ".py") if (root / folder).is_dir() else ():
             rel = str(path.relative_to(root))
             tree = ast.parse(path.read_text(encoding="utf-8"), rel)
-            for node, name, inherits in _class_models(tree):
+            for _node, name, inherits in _class_models(tree):
                 if name and name not in inherits:
                     if name in defined and defined[name] != rel:
                         errors_line = f"{rel}: {name} also defined in {defined[name]}"
@@ -126,9 +126,11 @@ def check_one_model_one_file(root):
 
 # Calls that build a mutable container; a module-level name bound to one is
 # state shared by every request and thread of the server.
-MUTABLE_CALLS = {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"}
+MUTABLE_CALLS = frozenset(
+    {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque", "bytearray"}
+)
 # Wrappers that make a container read-only.
-FROZEN_CALLS = {"MappingProxyType", "frozenset", "tuple"}
+FROZEN_CALLS = frozenset({"MappingProxyType", "frozenset", "tuple"})
 
 
 def _is_mutable(value):

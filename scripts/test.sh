@@ -2,7 +2,8 @@
 # Runs every test of account_dunning_automation.
 #
 #  1. the pure-Python engine tests (pytest), on any machine;
-#  2. static checks: Python syntax, XML well-formedness, manifest, pylint-odoo;
+#  2. static checks: Python syntax, XML well-formedness, manifest, one model one
+#     file, no module-level mutable state, ruff, pylint-odoo (.pre-commit-config.yaml);
 #  3. when Odoo 18 is importable (ODOO_PYTHON, python3, or the venv that
 #     scripts/setup_odoo.sh sets up from ODOO_SRC or Odoo's official source): the packaging
 #     check (`pip wheel .` builds odoo-addon-account_dunning_automation with whool,
@@ -68,6 +69,17 @@ if "$PYTHON" "$ROOT/scripts/gen_description.py" "$ROOT" --check; then
 else
     FAILED=$((FAILED + 1)); fail "static/description/index.html out of date"
 fi
+# ruff with OCA's configuration (ruff.toml), as the pre-commit hook runs it.
+if pip_ensure ruff ruff; then
+    if (cd "$ROOT" && "$PYTHON" -m ruff check --no-fix --output-format concise . 2>&1); then
+        PASSED=$((PASSED + 1))
+    else
+        FAILED=$((FAILED + 1)); fail "ruff"
+    fi
+else
+    echo "ruff could not be installed: ruff check skipped"
+fi
+# pylint-odoo at its current release (10.x), the project's configuration.
 if pip_ensure pylint_odoo "pylint-odoo>=10.0.12"; then
     if (cd "$ROOT/.." && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc" \
             "$(basename "$ROOT")" >"$WORK/pylint.log" 2>&1); then

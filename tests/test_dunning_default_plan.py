@@ -119,7 +119,8 @@ class TestDunningDefaultPlan(DefaultPlanCommon):
             ["account_dunning_automation"], ["fr_FR"], overwrite=True
         )
         for company in (self.env.ref("base.main_company").sudo(), self.env.company):
-            levels = self.env["account.dunning.default.plan"]._record(company, TERM).level_ids.sorted("number")
+            term = self.env["account.dunning.default.plan"]._record(company, TERM)
+            levels = term.level_ids.sorted("number")
             self.assertEqual(levels[0].name, "Payment reminder (information)")
             self.assertIn("reached their due date", levels[0].intro_text)
             fr = levels.with_context(lang="fr_FR")
