@@ -7,4 +7,4 @@ def post_init_hook(env):
     """The default plan of every company (the data file made it already at
     install; this covers a company whose chart was loaded meanwhile): it
     never creates a plan twice."""
-    env["res.company"]._dunning_setup_all_default_plans()
+    env["account.dunning.default.plan"]._setup_all()

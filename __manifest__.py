@@ -9,6 +9,8 @@
     "website": "https://github.com/account-dunning-automation/account_dunning_automation",
     "author": "account_dunning_automation contributors",
     "license": "LGPL-3",
+    "development_status": "Beta",
+    "maintainers": ["account-dunning-automation"],
     "depends": ["account", "mail", "sms", "base_automation"],
     "data": [
         "security/account_dunning_security.xml",

@@ -6,14 +6,14 @@ from odoo.tools import SQL
 
 from ..dunning_engine import kpis as engine_kpis
 
-BUCKETS = [
+BUCKETS = (
     ("not_due", "Not Due"),
     ("1_30", "1-30 Days"),
     ("31_60", "31-60 Days"),
     ("61_90", "61-90 Days"),
     ("90_plus", "Over 90 Days"),
     ("credit", "Open Credits"),
-]
+)
 
 
 class AccountDunningAgingReport(models.Model):
@@ -38,7 +38,7 @@ class AccountDunningAgingReport(models.Model):
     move_id = fields.Many2one("account.move", string="Entry", readonly=True)
     date_due = fields.Date(string="Due Date", readonly=True)
     days_overdue = fields.Integer(readonly=True, aggregator="max")
-    bucket = fields.Selection(BUCKETS, string="Age", readonly=True)
+    bucket = fields.Selection(list(BUCKETS), string="Age", readonly=True)
     dunning_level_number = fields.Integer(string="Level No.", readonly=True, aggregator="max")
     amount_residual = fields.Monetary(string="Open Amount", readonly=True)
     amount_open_debit = fields.Monetary(

@@ -2,10 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
-import threading
-import time
 import traceback
 from datetime import timedelta
+from types import MappingProxyType
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -16,17 +15,11 @@ from ..dunning_engine import dates as engine_dates
 
 _logger = logging.getLogger(__name__)
 
-CADENCE_FORMULAS = {"daily": "1D", "weekly": "1W", "monthly": "1M"}
+CADENCE_FORMULAS = MappingProxyType({"daily": "1D", "weekly": "1W", "monthly": "1M"})
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
-# Start of the current cron pass per thread, for the prefork cron workers
-# that do not record it: {thread ident: (start, last seen)}.
-_CRON_PASSES = {}
-# When this thread's last cron pass handed the run over to a new pass
-# (see _cron_hand_over): {thread ident: time}.
-_CRON_HANDOVERS = {}
-# A pass starting this soon after its worker's hand-over was woken by it:
-# its worker did not sleep before it.
-HANDOVER_WAKE_SECONDS = 10
+# A prefork cron worker sleeps up to this long between two passes, inside the
+# time it is given (Odoo's SLEEP_INTERVAL, 60 s, and a jitter under 10 s).
+CRON_WORKER_SLEEP = 70
 
 
 class AccountDunningAutomation(models.Model):
@@ -368,80 +361,26 @@ class AccountDunningAutomation(models.Model):
         if self._in_test_mode():
             run_model._process_running()
             return due
-        called = time.time()
-        started = self._cron_pass_start()
-        budget = self._cron_time_budget()
-        if called - started > budget:
-            # Odoo calls again in the same pass while work remains, and the
-            # worker's time limit runs over all of these calls.
-            self._cron_hand_over()
-            return due
-        run_model._process_running(
-            time_budget=budget - (time.time() - started)
-        )
-        thread = threading.get_ident()
-        if _CRON_HANDOVERS.get(thread, 0.0) < called:
-            # still this pass (not handed over by _process_running)
-            _CRON_PASSES[thread] = (started, time.time())
+        run_model._process_running(time_budget=self._cron_time_budget())
         return due
 
     @api.model
-    def _cron_hand_over(self):
-        """End this pass of the cron worker and have a new one start at once:
-        a trigger due now, which Odoo notifies to the cron workers when it is
-        committed (they wake up from their sleep), and no work reported as
-        remaining, so that Odoo does not call again in this pass. The next
-        call comes in a new pass, its time limit counted afresh (a trigger a
-        little later would wait for the worker's next poll, a minute)."""
-        self._trigger_cron()
-        self.env["ir.cron"]._notify_progress(done=0, remaining=0)
-        thread = threading.get_ident()
-        _CRON_PASSES.pop(thread, None)
-        _CRON_HANDOVERS[thread] = time.time()
-        self._commit()
-
-    @api.model
     def _cron_time_budget(self):
-        """Seconds a cron pass may spend taking new batches: half of the
-        smallest time limit of the cron worker (Odoo's defaults: 120 s real,
-        60 s CPU), so that the last batch ends well before the worker is
-        killed. A prefork cron worker counts its real time from before its
-        sleep (up to 70 s between two passes): that part is not ours, unless
-        the pass was woken by our hand-over (no sleep)."""
+        """Seconds one call of the cron may spend taking new batches, read
+        from the server's limits (odoo.tools.config): half of the smallest of
+        the real time limit of cron workers (``limit_time_real_cron``, or
+        ``limit_time_real`` when it is -1) and of the CPU limit. A prefork
+        cron worker counts its real time from before its sleep (up to
+        CRON_WORKER_SLEEP): that part is deducted, leaving at least 10 s.
+        With Odoo's defaults (120 s real, 60 s CPU): 25 s; 600 s when the
+        server sets no limit."""
         real = config.get("limit_time_real_cron") or 0
         if real < 0:
             real = config.get("limit_time_real") or 0
-        if (
-            real > 0
-            and not getattr(threading.current_thread(), "start_time", None)
-            and not self._cron_woken_by_hand_over()
-        ):
-            real = max(real - 75, 20)
+        if real > 0 and config.get("workers"):
+            real = max(real - CRON_WORKER_SLEEP, 20)
         limits = [limit for limit in (real, config.get("limit_time_cpu") or 0) if limit > 0]
         return min(limits) / 2 if limits else 600
-
-    @api.model
-    def _cron_woken_by_hand_over(self):
-        handed_over = _CRON_HANDOVERS.get(threading.get_ident())
-        return bool(handed_over) and time.time() - handed_over < HANDOVER_WAKE_SECONDS
-
-    @api.model
-    def _cron_pass_start(self):
-        """When the current pass of the cron worker started: Odoo calls the
-        job again and again (up to 10 times) while it reports work remaining,
-        and the worker's time limit applies to all of these calls. The first
-        call after a hand-over (see _cron_hand_over) starts a pass."""
-        thread = threading.current_thread()
-        start = getattr(thread, "start_time", None)
-        if start:
-            return start
-        now = time.time()
-        # (the hand-over drops the record of its pass: a new one starts here)
-        start, last_seen = _CRON_PASSES.get(thread.ident, (now, 0.0))
-        if now - last_seen > 5:
-            start = now  # not called back to back: a new pass
-        _CRON_PASSES[thread.ident] = (start, now)
-        return start
 
     def _start_run(self, as_of, scheduled):
         """Create the run record of today (committed by the caller) with the

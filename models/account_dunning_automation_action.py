@@ -12,7 +12,8 @@ _logger = logging.getLogger(__name__)
 
 
 class AccountDunningAutomationAction(models.Model):
-    """One step of a reminder automation: create, issue or send reminders."""
+    """One step of a reminder automation: create (after checking the promises
+    to pay), issue or send reminders (then thank the customers who paid)."""
 
     _name = "account.dunning.automation.action"
     _description = "Reminder Automation Action"
@@ -250,6 +251,11 @@ class AccountDunningAutomationAction(models.Model):
         return getattr(self, f"_execute_{self.action_type}")(run, as_of, partners)
 
     def _execute_create(self, run, as_of, partners):
+        # Promises first: a broken promise resumes the reminders today, a kept
+        # one is closed before anything is created.
+        self.env["account.dunning.promise"]._check_promises(
+            as_of, self.automation_id.company_id
+        )
         automation = self.automation_id
         # No "created" note per reminder: the run's log lists the reminders it
         # created, and their chatter starts with their issue.
@@ -317,7 +323,35 @@ class AccountDunningAutomationAction(models.Model):
             bulk=lambda reminders: reminders.action_issue(),
         )
 
-    def _execute_send(self, run, as_of, partners):  # pylint: disable=unused-argument
+    def _execute_send(self, run, as_of, partners):
+        """Send the issued reminders of the batch, then thank its customers
+        who paid everything since their last reminder."""
+        ok = self._send_issued(run, as_of, partners)
+        self._thank_paid(as_of, partners)
+        return ok
+
+    def _thank_paid(self, as_of, partners):
+        """The customers of the batch with a sent reminder not thanked yet
+        (the run's queue holds them even when nothing is left open): thanked
+        once (see account.dunning.thanks._dunning_send_thanks)."""
+        automation = self.automation_id
+        reminders = self.env["account.dunning.reminder"]
+        thanked = automation._filter_partners(
+            reminders.search(
+                [
+                    ("company_id", "=", automation.company_id.id),
+                    ("partner_id", "in", partners.ids),
+                    ("state", "=", "sent"),
+                    ("thanked_date", "=", False),
+                ]
+            ).partner_id,
+            self._partner_filter_domain(),
+        )
+        if thanked:
+            thanks = self.env["account.dunning.thanks"]
+            thanks._dunning_send_thanks(automation.company_id, as_of, thanked)
+
+    def _send_issued(self, run, as_of, partners):
         # Through the sending wizard's shared entry point, like the list's
         # "Send": issued and not delivered reminders, each in its own
         # savepoint, the emails of the batch rendered together and queued.

@@ -329,8 +329,19 @@ class AccountDunningAutomationRun(models.Model):
                 self.env["ir.cron"]._notify_progress(done=done, remaining=0)
                 automation_model._commit()
                 break
-            if time_budget is not None and time.monotonic() - started > time_budget:
-                automation_model._cron_hand_over()
+            if time_budget is not None and time.monotonic() - started >= time_budget:
+                # The call used its budget: the rest goes to a new pass of the
+                # cron (Odoo's pattern for long work, as account's
+                # _cron_account_move_send: bounded work per call and a
+                # trigger). The worker's time limit covers a whole pass, every
+                # call Odoo makes in it while work is reported remaining: this
+                # call reports what it did and nothing remaining for this
+                # pass, so that Odoo ends the pass; the trigger, due now,
+                # wakes a cron worker at once for a new pass with a fresh
+                # limit. The run's own progress (done_count) is what users see.
+                automation_model._trigger_cron()
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                automation_model._commit()
                 break
         return done
 

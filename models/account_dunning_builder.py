@@ -16,7 +16,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, format_date
 
 from ..dunning_engine import bounds as engine_bounds
-
 from .account_dunning_reminder import DRAFT_UNIQUE_INDEX
 
 

@@ -13,10 +13,9 @@ open items, last contacts, promises to pay, holds. It also holds the checks
 that keep one contact per customer when reminders are issued.
 """
 
+import logging
 from collections import Counter
 from datetime import timedelta
-
-import logging
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError

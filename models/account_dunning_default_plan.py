@@ -8,6 +8,7 @@ the company's chart when it is loaded (a fresh database loads its chart
 after the modules are installed)."""
 
 import logging
+from types import MappingProxyType
 
 from odoo import Command, api, models
 
@@ -24,10 +25,14 @@ THANKS_TEMPLATE = f"{MODULE}.mail_template_dunning_thanks"
 # the company prefix): French PCG 7631 "Revenus des créances commerciales"
 # for interest, 758 "Produits divers de gestion courante" for the indemnity
 # and the fees; the generic chart's "Other Income".
-CHART_ACCOUNTS = {
-    "fr": {"interest": "pcg_7631", "indemnity": "pcg_758", "fee": "pcg_758"},
-    "generic_coa": {"interest": "other_income", "indemnity": "other_income", "fee": "other_income"},
-}
+CHART_ACCOUNTS = MappingProxyType(
+    {
+        "fr": MappingProxyType({"interest": "pcg_7631", "indemnity": "pcg_758", "fee": "pcg_758"}),
+        "generic_coa": MappingProxyType(
+            {"interest": "other_income", "indemnity": "other_income", "fee": "other_income"}
+        ),
+    }
+)
 # Level the legal charges (interest, EUR 40 per invoice) apply from: the
 # formal notice. The firm reminder announces them ("Without payment within
 # 5 days, we will apply the late-payment penalties provided by law").
@@ -37,44 +42,47 @@ CHARGES_FROM_LEVEL = 5
 AUTOMATIC_UP_TO_LEVEL = 4
 
 
-class ResCompany(models.Model):
-    _inherit = "res.company"
+class AccountDunningDefaultPlan(models.AbstractModel):
+    """The default plan of companies: created once per company (install,
+    company creation, post-init hook), completed with the accounts and
+    journals of the company's chart when it is loaded, translated when a
+    language is installed. A service: it holds no data, the plan is made of
+    account.dunning.term and account.dunning.automation records found by
+    their per-company external ids."""
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        companies = super().create(vals_list)
-        # A company created later gets its plan too (accounts and journals
-        # when its chart is loaded, see account.chart.template).
-        companies._dunning_setup_default_plan()
-        return companies
+    _name = "account.dunning.default.plan"
+    _description = "Default Reminder Plan"
 
     @api.model
-    def _dunning_setup_all_default_plans(self):
+    def _setup_all(self):
         # every company: a handful of records, once at install
-        self.sudo().search([])._dunning_setup_default_plan()  # pylint: disable=no-search-all
+        self._setup(self.env["res.company"].sudo().search([]))  # pylint: disable=no-search-all
 
-    def _dunning_default_record(self, name):
+    def _record(self, company, name):
         """The default plan record ``name`` (term or automation) of the
         company, found by its per-company external id."""
-        self.ensure_one()
-        return self.env.ref(f"{MODULE}.{self.id}_{name}", raise_if_not_found=False)
+        company.ensure_one()
+        # in the environment of the company given (as superuser when it is)
+        return company.env.ref(f"{MODULE}.{company.id}_{name}", raise_if_not_found=False)
 
-    def _dunning_setup_default_plan(self):
+    def _setup(self, companies):
         """Create, once per company, the default reminder terms and the
         paused daily automation, and complete the terms with the company's
         accounts and journals and its legal charges once its chart exists.
         Run as superuser (install, company creation, chart loading: all
         reserved to administrators)."""
-        for company in self.sudo():
-            term = company._dunning_default_record(TERM_XMLID)
+        self = self.sudo()  # pylint: disable=self-cls-assignment
+        for company in companies.sudo():
+            term = self._record(company, TERM_XMLID)
             if not term:
-                term = company._dunning_create_default_term()
-                company._dunning_create_default_automation()
+                term = self._create_term(company)
+                self._create_automation(company)
                 if not company.dunning_term_id:
                     company.dunning_term_id = term
-            company._dunning_complete_default_term(term)
+            self._complete_term(company, term)
 
-    def _dunning_texts(self, lang):
+    @api.model
+    def _texts(self, lang):
         """Names and texts of the default plan in ``lang`` (code translations
         of the module)."""
         env = self.with_context(lang=lang).env
@@ -137,11 +145,11 @@ class ResCompany(models.Model):
             ],
         }
 
-    def _dunning_create_default_term(self):
+    def _create_term(self, company):
         """The seeds' standard plan, texts in English then in every installed
         language."""
-        self.ensure_one()
-        texts = self._dunning_texts("en_US")
+        company.ensure_one()
+        texts = self._texts("en_US")
         formal_notice_template = self.env.ref(FORMAL_NOTICE_TEMPLATE, raise_if_not_found=False)
         settings = [
             # delay, payment deadline, channels
@@ -173,7 +181,7 @@ class ResCompany(models.Model):
             .create(
                 {
                     "name": texts["term"],
-                    "company_id": self.id,
+                    "company_id": company.id,
                     "min_contact_days": 5,
                     "max_contacts_before_last": 5,
                     "thank_you_template_id": self.env.ref(
@@ -191,29 +199,30 @@ class ResCompany(models.Model):
         self.env["ir.model.data"].create(
             {
                 "module": MODULE,
-                "name": f"{self.id}_{TERM_XMLID}",
+                "name": f"{company.id}_{TERM_XMLID}",
                 "model": term._name,
                 "res_id": term.id,
                 "noupdate": True,
             }
         )
-        self._dunning_translate_default_plan(
-            [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"]
+        self._translate(
+            company,
+            [code for code, _name in self.env["res.lang"].get_installed() if code != "en_US"],
         )
         return term
 
-    def _dunning_create_default_automation(self):
+    def _create_automation(self, company):
         """The daily automation of the plan, created paused: installing
         emails nobody, a user starts it."""
-        self.ensure_one()
+        company.ensure_one()
         # Internal names: in the company's language when it is installed.
-        lang = self.partner_id.lang
+        lang = company.partner_id.lang
         installed = [code for code, _name in self.env["res.lang"].get_installed()]
-        texts = self._dunning_texts(lang if lang in installed else "en_US")
+        texts = self._texts(lang if lang in installed else "en_US")
         automation = self.env["account.dunning.automation"].create(
             {
                 "name": texts["automation"],
-                "company_id": self.id,
+                "company_id": company.id,
                 "cadence": "custom",
                 "cadence_formula": "1D",
                 "state": "paused",
@@ -249,7 +258,7 @@ class ResCompany(models.Model):
         self.env["ir.model.data"].create(
             {
                 "module": MODULE,
-                "name": f"{self.id}_{AUTOMATION_XMLID}",
+                "name": f"{company.id}_{AUTOMATION_XMLID}",
                 "model": automation._name,
                 "res_id": automation.id,
                 "noupdate": True,
@@ -257,17 +266,19 @@ class ResCompany(models.Model):
         )
         return automation
 
-    def _dunning_translate_default_plan(self, langs):
+    def _translate(self, companies, langs):
         """Translate the texts of the default plan of the companies into
         ``langs`` (installed languages), from the module's code translations:
         at creation, and when a language is installed later."""
         langs = [lang for lang in langs if lang != "en_US"]
         if not langs:
             return
-        for company in self.sudo():
-            term = company._dunning_default_record(TERM_XMLID)
-            source = company._dunning_texts("en_US")
-            translated = {lang: company._dunning_texts(lang) for lang in langs}
+        # as superuser: called at install and when a language is installed
+        self = self.sudo()  # pylint: disable=self-cls-assignment
+        for company in companies.sudo():
+            term = self._record(company, TERM_XMLID)
+            source = self._texts("en_US")
+            translated = {lang: self._texts(lang) for lang in langs}
             if term:
                 term.update_field_translations(
                     "name", {lang: texts["term"] for lang, texts in translated.items()}
@@ -275,7 +286,7 @@ class ResCompany(models.Model):
                 levels = term.level_ids.sorted("number")
                 for index, level in enumerate(levels[: len(source["levels"])]):
                     for field_name, value in source["levels"][index].items():
-                        company._dunning_translate_field(
+                        self._translate_field(
                             level,
                             field_name,
                             value,
@@ -286,7 +297,7 @@ class ResCompany(models.Model):
                         )
 
     @api.model
-    def _dunning_translate_field(self, record, field_name, source, translations):
+    def _translate_field(self, record, field_name, source, translations):
         """Write the translations of ``source`` (the value the plan was
         created with) on ``record``; a field changed by a user since is left
         alone."""
@@ -310,21 +321,21 @@ class ResCompany(models.Model):
     # Accounts, journals and legal charges from the company's chart
     # ------------------------------------------------------------------
 
-    def _dunning_chart_account(self, kind):
+    def _chart_account(self, company, kind):
         """Account of ``kind`` (interest, indemnity, fee) in the company's
         chart: the chart's own account when known, else an "other income"
         account of the company."""
-        self.ensure_one()
-        xmlid = CHART_ACCOUNTS.get(self.chart_template or "", {}).get(kind)
+        company.ensure_one()
+        xmlid = CHART_ACCOUNTS.get(company.chart_template or "", {}).get(kind)
         account = self.env["account.account"]
         if xmlid:
-            account = self.env["account.chart.template"].with_company(self).ref(
+            account = self.env["account.chart.template"].with_company(company).ref(
                 xmlid, raise_if_not_found=False
             ) or account
         if not account:
             account = self.env["account.account"].search(
                 [
-                    *self.env["account.account"]._check_company_domain(self),
+                    *self.env["account.account"]._check_company_domain(company),
                     ("account_type", "=", "income_other"),
                     ("active", "=", True),
                 ],
@@ -332,31 +343,31 @@ class ResCompany(models.Model):
             )
         return account
 
-    def _dunning_general_journal(self):
-        self.ensure_one()
+    def _general_journal(self, company):
+        company.ensure_one()
         journals = self.env["account.journal"].search(
-            [("company_id", "=", self.id), ("type", "=", "general")]
+            [("company_id", "=", company.id), ("type", "=", "general")]
         )
         return journals.filtered(lambda j: j.code in ("MISC", "OD"))[:1] or journals[:1]
 
-    def _dunning_complete_default_term(self, term):
+    def _complete_term(self, company, term):
         """Accounts and journals of the company's chart on the default terms
         (the fields still empty), then the legal charges of the company's
         country (French ones in France, the EU directive's elsewhere) from
         the formal notice on, once there is somewhere to post them."""
-        self.ensure_one()
-        if not self.chart_template:
+        company.ensure_one()
+        if not company.chart_template:
             return
         values = {}
         if not term.journal_id:
-            values["journal_id"] = self._dunning_general_journal().id
+            values["journal_id"] = self._general_journal(company).id
         for field_name, kind in (
             ("interest_account_id", "interest"),
             ("indemnity_account_id", "indemnity"),
             ("fee_account_id", "fee"),
         ):
             if not term[field_name]:
-                values[field_name] = self._dunning_chart_account(kind).id
+                values[field_name] = self._chart_account(company, kind).id
         values = {key: value for key, value in values.items() if value}
         if values:
             term.write(values)
@@ -370,7 +381,7 @@ class ResCompany(models.Model):
             )
         ):
             return  # no place to post the charges, or already applied
-        preset = "fr" if self.country_id.code == "FR" else "eu"
+        preset = "fr" if company.country_id.code == "FR" else "eu"
         if preset not in PRESETS:
             return
         wizard = self.env["account.dunning.charges.preset"].create(
@@ -390,7 +401,7 @@ class AccountChartTemplate(models.AbstractModel):
         result = super()._post_load_data(template_code, company, template_data)
         # The chart of a fresh database is loaded after the modules are
         # installed: the default plan takes its accounts and journals now.
-        company._dunning_setup_default_plan()
+        self.env["account.dunning.default.plan"]._setup(company)
         return result
 
 
@@ -401,9 +412,9 @@ class IrModuleModule(models.Model):
         result = super()._load_module_terms(
             modules, langs, overwrite=overwrite, imported_module=imported_module
         )
-        if MODULE in modules and "res.company" in self.env:
+        if MODULE in modules and "account.dunning.default.plan" in self.env:
             # A language installed after the plan was created: its texts in
             # that language too (the code translations are loaded now).
             companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
-            companies._dunning_translate_default_plan(langs)
+            self.env["account.dunning.default.plan"]._translate(companies, langs)
         return result

@@ -12,7 +12,6 @@ sending wizard's: ``account.dunning.send``.)
 from odoo import api, fields, models
 
 
-
 class AccountDunningDelivery(models.AbstractModel):
     _name = "account.dunning.delivery"
     _description = "Payment Reminder Delivery"

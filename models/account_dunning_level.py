@@ -1,6 +1,8 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from types import MappingProxyType
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_date, formatLang
@@ -11,20 +13,22 @@ from ..dunning_engine import levels as engine_levels
 from .dunning_numbers import check_finite_numbers
 
 # Bounds of the numbers of a level (see dunning_engine.bounds).
-LEVEL_BOUNDS = {
-    # negative: a courtesy notice before the due date
-    "delay_days": engine_bounds.SIGNED_DAYS,
-    "grace_days": engine_bounds.DAYS,
-    "payment_delay_days": engine_bounds.DAYS,
-    "min_amount": engine_bounds.AMOUNT,
-    "fee_amount": engine_bounds.AMOUNT,
-    "fee_percent": engine_bounds.RATE,
-    "fee_min": engine_bounds.AMOUNT,
-    "fee_max": engine_bounds.AMOUNT,
-    "fee_per_invoice": engine_bounds.AMOUNT,
-    "interest_rate": engine_bounds.RATE,
-    "interest_margin": engine_bounds.RATE,
-}
+LEVEL_BOUNDS = MappingProxyType(
+    {
+        # negative: a courtesy notice before the due date
+        "delay_days": engine_bounds.SIGNED_DAYS,
+        "grace_days": engine_bounds.DAYS,
+        "payment_delay_days": engine_bounds.DAYS,
+        "min_amount": engine_bounds.AMOUNT,
+        "fee_amount": engine_bounds.AMOUNT,
+        "fee_percent": engine_bounds.RATE,
+        "fee_min": engine_bounds.AMOUNT,
+        "fee_max": engine_bounds.AMOUNT,
+        "fee_per_invoice": engine_bounds.AMOUNT,
+        "interest_rate": engine_bounds.RATE,
+        "interest_margin": engine_bounds.RATE,
+    }
+)
 
 
 class AccountDunningLevel(models.Model):

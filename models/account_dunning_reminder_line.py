@@ -1,6 +1,8 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from types import MappingProxyType
+
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
@@ -37,17 +39,19 @@ COMPUTED_LINE_FIELDS = (
 # Set by "Exclude" / "Include Again" only, which log the decision.
 EXCLUSION_FIELDS = ("excluded", "exclusion_reason")
 # Values of an excluded line: not escalated, not charged.
-EXCLUDED_VALUES = {
-    "is_new_level": False,
-    "amount_fee_invoice": 0.0,
-    "amount_interest": 0.0,
-    "amount_interest_company": 0.0,
-    "interest_date_from": False,
-    "interest_date_to": False,
-    "interest_rate_text": False,
-    "interest_description": False,
-    "escalation": "excluded",
-}
+EXCLUDED_VALUES = MappingProxyType(
+    {
+        "is_new_level": False,
+        "amount_fee_invoice": 0.0,
+        "amount_interest": 0.0,
+        "amount_interest_company": 0.0,
+        "interest_date_from": False,
+        "interest_date_to": False,
+        "interest_rate_text": False,
+        "interest_description": False,
+        "escalation": "excluded",
+    }
+)
 
 
 class AccountDunningReminderLine(models.Model):

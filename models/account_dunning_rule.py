@@ -1,19 +1,23 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from types import MappingProxyType
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools.safe_eval import safe_eval
 
-RULE_MODELS = [("res.partner", "Customer"), ("account.move", "Invoice")]
+RULE_MODELS = (("res.partner", "Customer"), ("account.move", "Invoice"))
 
 # Trigger of the rule -> trigger of the underlying base.automation.
-BASE_TRIGGERS = {
-    "on_create": "on_create",
-    "on_write": "on_write",
-    "on_create_or_write": "on_create_or_write",
-    "on_field_change": "on_write",
-}
+BASE_TRIGGERS = MappingProxyType(
+    {
+        "on_create": "on_create",
+        "on_write": "on_write",
+        "on_create_or_write": "on_create_or_write",
+        "on_field_change": "on_write",
+    }
+)
 
 
 class AccountDunningRule(models.Model):
@@ -43,7 +47,7 @@ class AccountDunningRule(models.Model):
         "managers are assigned for this company.",
     )
     model_name = fields.Selection(
-        RULE_MODELS, string="Applies To", required=True, default="account.move"
+        list(RULE_MODELS), string="Applies To", required=True, default="account.move"
     )
     model_id = fields.Many2one(
         "ir.model", compute="_compute_model_id", compute_sudo=True

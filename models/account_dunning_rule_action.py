@@ -2,6 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+from types import MappingProxyType
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
@@ -30,10 +31,12 @@ TRUE_WORDS = ("1", "true", "yes", "y", "oui", "vrai", "x")
 # and a few descriptive fields. Never a state, an amount, an account, a user,
 # a company, an email or a company-dependent accounting property (the terms
 # and the account manager have their own actions, written per company).
-RULE_TARGET_FIELDS = {
-    "res.partner": ("dunning_blocked", "comment", "ref", "industry_id"),
-    "account.move": ("dunning_blocked", "dunning_block_reason", "dunning_term_id"),
-}
+RULE_TARGET_FIELDS = MappingProxyType(
+    {
+        "res.partner": ("dunning_blocked", "comment", "ref", "industry_id"),
+        "account.move": ("dunning_blocked", "dunning_block_reason", "dunning_term_id"),
+    }
+)
 # Models a copied or set relational value may never point to.
 FORBIDDEN_RELATIONS = (
     "res.users",

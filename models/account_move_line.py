@@ -2,8 +2,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..dunning_engine import levels as engine_levels
 from .account_move import DUNNING_READ_GROUPS

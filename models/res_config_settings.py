@@ -12,3 +12,20 @@ class ResConfigSettings(models.TransientModel):
         readonly=False,
         domain="[('company_id', '=', company_id)]",
     )
+
+    # ------------------------------------------------------------------
+    # Minimum payment scores of the profiles (company settings)
+    # ------------------------------------------------------------------
+
+    dunning_profile_a_min = fields.Float(
+        related="company_id.dunning_profile_a_min", readonly=False
+    )
+    dunning_profile_b_min = fields.Float(
+        related="company_id.dunning_profile_b_min", readonly=False
+    )
+    dunning_profile_c_min = fields.Float(
+        related="company_id.dunning_profile_c_min", readonly=False
+    )
+    dunning_profile_d_min = fields.Float(
+        related="company_id.dunning_profile_d_min", readonly=False
+    )

@@ -7,6 +7,10 @@ Run by scripts/test.sh with the wheel installed in a folder on PYTHONPATH
 Odoo must find account_dunning_automation in that folder (the ``odoo.addons``
 namespace), with every file its manifest names, and import it.
 
+It also lists the files of the installed module: the wheel ships the module
+only, without the development scripts (scripts/), the maintainers' notes
+(docs/) and the dotfiles (.pylintrc, .gitignore, .pre-commit-config.yaml, .ci/).
+
 Usage: python check_wheel_install.py SITE_DIR ODOO_ADDONS_PATH
 """
 
@@ -39,6 +43,20 @@ def main():
         for name in ("i18n/fr.po", "static/description/icon.png", "dunning_engine/__init__.py"):
             if not (Path(path) / name).is_file():
                 errors.append(f"{name} is missing from the wheel")
+        shipped = sorted(
+            str(file.relative_to(path)) for file in Path(path).rglob("*") if file.is_file()
+        )
+        dev_only = [
+            name
+            for name in shipped
+            if name.split("/")[0] in ("scripts", "docs")
+            or name == "ruff.toml"
+            or any(part.startswith(".") for part in name.split("/"))
+        ]
+        if dev_only:
+            errors.append(f"the wheel ships development files: {', '.join(dev_only)}")
+        print(f"wheel install: {len(shipped)} files, top level: "
+              f"{', '.join(sorted({name.split('/')[0] for name in shipped}))}")
         if not errors:
             __import__(f"odoo.addons.{MODULE}")
             module = sys.modules[f"odoo.addons.{MODULE}"]

@@ -3,8 +3,9 @@
 """Build static/description/index.html (the module's page in Odoo's Apps)
 from the readme/ fragments, as OCA's readme generator does.
 
-The fragments use a small part of Markdown: paragraphs, bullet and numbered
-lists (items may continue on indented lines), **bold**, `code` and
+The fragments use a small part of Markdown: headings (# lines), paragraphs,
+bullet and numbered lists (items may continue on indented lines), tables (|
+lines), code blocks (lines indented by four spaces), **bold**, `code` and
 [links](url). Usage: python gen_description.py [ROOT] [--check]
 (--check: exit 1 when index.html is not the one the fragments give).
 """
@@ -34,10 +35,26 @@ def inline(text):
 
 
 def blocks(markdown):
-    """Paragraphs and lists of a fragment, as (kind, [text, ...])."""
+    """Headings, paragraphs, lists, tables and code blocks of a fragment, as
+    (kind, [text, ...])."""
     result = []
     for chunk in re.split(r"\n\s*\n", markdown.strip()):
         lines = chunk.splitlines()
+        while lines and lines[0].startswith("#"):
+            result.append(("h4", [lines.pop(0).lstrip("#").strip()]))
+        if not lines:
+            continue
+        if all(line.startswith("|") for line in lines):
+            rows = [
+                [cell.strip() for cell in line.strip().strip("|").split("|")]
+                for line in lines
+                if not re.match(r"^\|[\s|:-]+\|$", line.strip())
+            ]
+            result.append(("table", rows))
+            continue
+        if all(line.startswith("    ") for line in lines):
+            result.append(("pre", ["\n".join(line[4:] for line in lines)]))
+            continue
         match = ITEM.match(lines[0])
         if not match:
             result.append(("p", [" ".join(line.strip() for line in lines)]))
@@ -72,8 +89,17 @@ def render(root):
         if title:
             out.append(f"        <h3>{title}</h3>")
         for kind, texts in blocks(path.read_text(encoding="utf-8")):
-            if kind == "p":
-                out.append(f"        <p>{inline(texts[0])}</p>")
+            if kind in ("p", "h4"):
+                out.append(f"        <{kind}>{inline(texts[0])}</{kind}>")
+            elif kind == "pre":
+                out.append(f"        <pre>{html.escape(texts[0], quote=False)}</pre>")
+            elif kind == "table":
+                out.append('        <table class="table table-sm">')
+                for number, row in enumerate(texts):
+                    tag = "th" if number == 0 else "td"
+                    cells = "".join(f"<{tag}>{inline(cell)}</{tag}>" for cell in row)
+                    out.append(f"            <tr>{cells}</tr>")
+                out.append("        </table>")
             else:
                 out.append(f"        <{kind}>")
                 out.extend(f"            <li>{inline(text)}</li>" for text in texts)

@@ -1,7 +1,6 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
-import time
 from datetime import date
 from unittest.mock import patch
 
@@ -11,7 +10,7 @@ from lxml import etree
 from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from odoo.addons.base.models.ir_qweb import IrQWeb as BaseIrQweb
 
@@ -423,12 +422,12 @@ class TestDunningAutomationBatch(DunningCommon):
         self.assertEqual(others.mapped("state"), ["issued"] * 4)
         self.assertEqual((drafts - others).state, "draft")
 
-    def test_pass_over_its_budget_hands_over_to_a_new_pass(self):
-        # Odoo calls the job again in the same pass while work remains, the
-        # worker's time limit running on: a pass over its budget reports no
-        # work remaining and leaves a trigger due now, which wakes the cron
-        # workers at once (not a minute later); the call of the new pass
-        # processes batches.
+    def test_call_over_its_budget_reports_progress_and_triggers_itself(self):
+        # Odoo 18's pattern: a call of the cron takes batches within its time
+        # budget, reports what it did to Odoo (_notify_progress) and, when
+        # work remains, leaves a trigger due now for a new pass (the worker's
+        # time limit covers a whole pass: the call reports nothing remaining
+        # for this pass, so that Odoo does not call again in it).
         automation = self._automation(batch_size=2)
         model = type(self.Automation)
         cron = self.env.ref(CRON_XMLID)
@@ -439,28 +438,63 @@ class TestDunningAutomationBatch(DunningCommon):
             progress.append((done, remaining))
             return notify(cron_self, done=done, remaining=remaining, deactivate=deactivate)
 
+        def due_triggers():
+            return self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", cron.id), ("call_at", "<=", fields.Datetime.now())]
+            )
+
         with freeze_time("2026-01-11 08:00:00"):
             automation.action_start()
             run = automation.run_ids
-            triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-            triggers.unlink()
+            calls = []
             with (
                 patch.object(model, "_in_test_mode", lambda self: False),
                 patch.object(model, "_commit", lambda self: None),
+                # A budget spent by the first batch: one batch per call.
+                patch.object(model, "_cron_time_budget", lambda self: 0),
                 patch.object(type(self.env["ir.cron"]), "_notify_progress", record_progress),
             ):
-                with patch.object(model, "_cron_pass_start", lambda self: time.time() - 3600):
+                while run.state == "running" and len(calls) < 10:
+                    due_triggers().unlink()
+                    before = run.done_count
+                    progress.clear()
                     self.Automation._cron_run_due()
-                triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
-                self.assertEqual((run.state, run.done_count), ("running", 0))
-                self.assertEqual(progress, [(0, 0)])
-                self.assertTrue(triggers)
-                self.assertTrue(all(t.call_at <= fields.Datetime.now() for t in triggers))
-                # The new pass (woken by the trigger) has its whole budget.
-                self.assertGreaterEqual(self.Automation._cron_time_budget(), 30)
-                self.Automation._cron_run_due()
-        self.assertEqual((run.state, run.done_count, run.batch_count), ("done", 5, 3))
-        self.assertEqual(progress[-1], (5, 0))
+                    calls.append(run.done_count - before)
+                    if run.state == "running":
+                        # at most its budget: one batch, then a trigger due
+                        # now and nothing remaining reported for this pass
+                        self.assertEqual(progress[-1], (calls[-1], 0))
+                        self.assertTrue(due_triggers())
+                    else:
+                        self.assertEqual(progress[-1], (calls[-1], 0))
+        self.assertEqual((run.state, run.done_count), ("done", 5))
+        # one batch per call, never more than the batch size
+        self.assertEqual(len(calls), run.batch_count)
+        self.assertTrue(all(0 < done <= 2 for done in calls))
+        self.assertGreater(len(calls), 1)
+
+    def test_time_budget_read_from_the_server_limits(self):
+        budget = self.Automation._cron_time_budget
+        options = {"limit_time_real_cron": -1, "limit_time_real": 120, "limit_time_cpu": 60}
+        # Odoo's defaults, prefork: 120 s less the worker's sleep, halved
+        with patch.dict(config.options, dict(options, workers=2)):
+            self.assertEqual(budget(), 25)
+        # threaded server: half of the CPU limit, the smaller
+        with patch.dict(config.options, dict(options, workers=0)):
+            self.assertEqual(budget(), 30)
+        # a limit of its own for cron workers
+        with patch.dict(config.options, dict(options, workers=2, limit_time_real_cron=600)):
+            self.assertEqual(budget(), 30)
+        with patch.dict(
+            config.options, dict(options, workers=0, limit_time_cpu=0, limit_time_real_cron=100)
+        ):
+            self.assertEqual(budget(), 50)
+        # no limit at all
+        with patch.dict(
+            config.options,
+            {"limit_time_real_cron": 0, "limit_time_real": 0, "limit_time_cpu": 0, "workers": 0},
+        ):
+            self.assertEqual(budget(), 600)
 
     def test_batch_emails_compiled_once_numbered_and_tracked_in_bulk(self):
         # Heavy work once per batch: the email template compiled once for the

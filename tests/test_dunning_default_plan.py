@@ -24,8 +24,8 @@ class DefaultPlanCommon(DunningCommon):
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
-        cls.plan = company._dunning_default_record(TERM)
-        cls.automation = company._dunning_default_record(AUTOMATION)
+        cls.plan = cls.env["account.dunning.default.plan"]._record(company, TERM)
+        cls.automation = cls.env["account.dunning.default.plan"]._record(company, AUTOMATION)
         company.dunning_term_id = cls.plan
         cls.levels = cls.plan.level_ids.sorted("number")
 
@@ -33,8 +33,8 @@ class DefaultPlanCommon(DunningCommon):
 @tagged("post_install", "-at_install")
 class TestDunningDefaultPlan(DefaultPlanCommon):
     def _check_plan(self, company):
-        term = company._dunning_default_record(TERM)
-        automation = company._dunning_default_record(AUTOMATION)
+        term = self.env["account.dunning.default.plan"]._record(company, TERM)
+        automation = self.env["account.dunning.default.plan"]._record(company, AUTOMATION)
         self.assertTrue(term, company.name)
         self.assertEqual(term.company_id, company)
         levels = term.level_ids.sorted("number")
@@ -92,12 +92,12 @@ class TestDunningDefaultPlan(DefaultPlanCommon):
         company = self.env["res.company"].create(
             {"name": "Dupont SARL", "country_id": self.env.ref("base.fr").id}
         )
-        term = company._dunning_default_record(TERM)
+        term = self.env["account.dunning.default.plan"]._record(company, TERM)
         self.assertTrue(term)
         self.assertEqual(company.dunning_term_id, term)
         # no chart yet: nothing to post the charges on, no charges
         self.assertFalse(term.level_ids.filtered("fee_per_invoice"))
-        self.assertTrue(company._dunning_default_record(AUTOMATION))
+        self.assertTrue(self.env["account.dunning.default.plan"]._record(company, AUTOMATION))
         self.env["account.chart.template"].try_loading("generic_coa", company, install_demo=False)
         formal = term.level_ids.sorted("number")[4]
         self.assertTrue(term.journal_id)
@@ -108,7 +108,7 @@ class TestDunningDefaultPlan(DefaultPlanCommon):
             formal.indemnity_label, "Fixed indemnity for recovery costs (art. D441-5)"
         )
         # loading again never makes a second plan
-        company._dunning_setup_default_plan()
+        self.env["account.dunning.default.plan"]._setup(company)
         self.assertEqual(
             self.env["account.dunning.term"].search_count([("company_id", "=", company.id)]), 1
         )
@@ -119,7 +119,8 @@ class TestDunningDefaultPlan(DefaultPlanCommon):
             ["account_dunning_automation"], ["fr_FR"], overwrite=True
         )
         for company in (self.env.ref("base.main_company").sudo(), self.env.company):
-            levels = company._dunning_default_record(TERM).level_ids.sorted("number")
+            term = self.env["account.dunning.default.plan"]._record(company, TERM)
+            levels = term.level_ids.sorted("number")
             self.assertEqual(levels[0].name, "Payment reminder (information)")
             self.assertIn("reached their due date", levels[0].intro_text)
             fr = levels.with_context(lang="fr_FR")

@@ -381,7 +381,7 @@ class TestDunningPayOnline(JourneyCommon, HttpCase):
         )[0].decode()
         self.assertIn("Pay online", html)
         # a visitor (not logged in) opens each link
-        for invoice, link in zip(invoices.sorted("id"), sorted(links), strict=True):
+        for _invoice, link in zip(invoices.sorted("id"), sorted(links), strict=True):
             path = re.sub(r"^https?://[^/]+", "", link.replace("&amp;", "&"))
             response = self.url_open(path)
             self.assertEqual(response.status_code, 200)

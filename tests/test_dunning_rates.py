@@ -7,7 +7,7 @@ from unittest.mock import MagicMock, patch
 import requests
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
 from .common import DunningCommon
@@ -114,7 +114,7 @@ class TestDunningReferenceRateUpdate(DunningCommon):
             automation = self._daily_automation("2026-12-02")
             self.assertEqual(automation.reference_rate_warning, warning)
             # The billing clerk may not fetch (nor enter) rates.
-            with patch(GET, return_value=_answer()), self.assertRaises(Exception):
+            with patch(GET, return_value=_answer()), self.assertRaises(AccessError):
                 self.Rate.with_user(self.clerk).action_update_from_ecb()
             # The manual fallback: the administrator enters the rate.
             self.Rate.with_user(self.manager).create({"date_from": "2026-07-01", "rate": 2.4})

@@ -2,9 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import json
-from urllib.parse import urlencode
 from datetime import date
 from unittest.mock import patch
+from urllib.parse import urlencode
 
 from freezegun import freeze_time
 

@@ -1,16 +1,20 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+from types import MappingProxyType
+
 from odoo import api, fields, models
 from odoo.tools import is_html_empty
 
 # Points above the ECB reference rate and fixed recovery indemnity (EUR) per
 # invoice paid late: French Code de commerce L441-10 and D441-5; EU directive
 # 2011/7/EU, articles 2(6), 2(12) and 6 (the minimum the member states apply).
-PRESETS = {
-    "fr": {"margin": 10.0, "indemnity_eur": 40.0},
-    "eu": {"margin": 8.0, "indemnity_eur": 40.0},
-}
+PRESETS = MappingProxyType(
+    {
+        "fr": MappingProxyType({"margin": 10.0, "indemnity_eur": 40.0}),
+        "eu": MappingProxyType({"margin": 8.0, "indemnity_eur": 40.0}),
+    }
+)
 
 
 class AccountDunningChargesPreset(models.TransientModel):
@@ -94,10 +98,10 @@ class AccountDunningChargesPreset(models.TransientModel):
         """Write ``values_by_lang["en_US"]`` on ``records`` and its
         translations in the other installed languages."""
         records.with_context(lang="en_US").write(values_by_lang["en_US"])
-        company_model = self.env["res.company"]
+        default_plan = self.env["account.dunning.default.plan"]
         for record in records:
             for field_name, source in values_by_lang["en_US"].items():
-                company_model._dunning_translate_field(
+                default_plan._translate_field(
                     record,
                     field_name,
                     source,

@@ -123,7 +123,7 @@ def test_countback_by_calendar_months():
 def test_month_periods_cover_the_days_back(today, months):
     periods = insight.month_periods(today, months)
     assert periods[0][1] == today and len(periods) == months
-    for (start, end), (_s, previous_end) in zip(periods, periods[1:]):
+    for (start, _end), (_s, previous_end) in zip(periods, periods[1:]):
         assert start.day == 1 and previous_end == start - timedelta(days=1)
 
 

@@ -14,7 +14,6 @@ files through it, exactly as in an OCA repository.
 """
 
 import contextlib
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,6 +21,37 @@ from pathlib import Path
 from whool import buildapi as _whool
 
 ADDON_NAME = "account_dunning_automation"
+# What the wheel leaves out: the development tools (benchmark, crash test, test
+# runner, this backend), the maintainers' notes, and the dotfiles and linters'
+# configuration (.pylintrc, .gitignore, .pre-commit-config.yaml, .ci/). The
+# wheel ships the module Odoo loads, with its tests, readme and translations.
+DEV_ONLY_FOLDERS = ("scripts", "docs")
+DEV_ONLY_FILES = ("ruff.toml",)
+
+
+def is_dev_only(path):
+    """True for a git-tracked path (relative, with /) the wheel leaves out."""
+    parts = path.split("/")
+    return (
+        parts[0] in DEV_ONLY_FOLDERS
+        or path in DEV_ONLY_FILES
+        or any(part.startswith(".") for part in parts)
+    )
+
+
+@contextlib.contextmanager
+def _module_files_only():
+    """whool copies the files git tracks: only the module's (see is_dev_only)."""
+    ls_files = _whool._scm_ls_files
+
+    def module_files(addon_dir):
+        return [path for path in ls_files(addon_dir) if not is_dev_only(path)]
+
+    _whool._scm_ls_files = module_files
+    try:
+        yield
+    finally:
+        _whool._scm_ls_files = ls_files
 
 
 @contextlib.contextmanager
@@ -41,7 +71,7 @@ def _addon_dir():
 
 
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
-    with _addon_dir() as addon_dir:
+    with _addon_dir() as addon_dir, _module_files_only():
         return _whool._build_wheel(addon_dir, Path(wheel_directory), editable=False)
 
 
