@@ -243,7 +243,7 @@ def check(db, customers):
         "SELECT state, created_count, issued_count, sent_count, error_count, batch_count "
         "FROM account_dunning_automation_run",
     )
-    expect("one run, done, 300 created/issued/sent, no error", runs,
+    expect(f"one run, done, {customers} created/issued/sent, no error", runs,
            [("done", customers, customers, customers, 0, runs[0][5])])
     per_customer = sql(
         db,
