@@ -61,6 +61,10 @@ class AccountDunningReminder(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "date desc, id desc"
     _check_company_auto = True
+    # A reminder's email is its own thread, not attached to the first note of
+    # its chatter (an internal note, never emailed): Odoo would search that
+    # note for each email of a batch.
+    _mail_flat_thread = False
 
     name = fields.Char(
         string="Number", readonly=True, copy=False, default="/", index="trigram"
