@@ -18,6 +18,8 @@ from . import account_move_line
 from . import account_dunning_automation
 from . import account_dunning_automation_action
 from . import account_dunning_automation_run
+from . import account_dunning_automation_run_item
+from . import account_dunning_automation_batch
 from . import account_dunning_automation_error
 from . import ir_actions_server
 from . import base_automation

@@ -17,6 +17,11 @@ _logger = logging.getLogger(__name__)
 
 CADENCE_FORMULAS = MappingProxyType({"daily": "1D", "weekly": "1W", "monthly": "1M"})
 CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation"
+# The helper crons that share the runs with the main one when the settings
+# ask for several workers (Odoo runs one cron job in one worker at a time:
+# a worker per cron job).
+WORKER_CRON_XMLID = "account_dunning_automation.ir_cron_dunning_automation_worker_%s"
+MAX_CRON_WORKERS = 4
 # A prefork cron worker sleeps up to this long between two passes, inside the
 # time it is given (Odoo's SLEEP_INTERVAL, 60 s, and a jitter under 10 s).
 CRON_WORKER_SLEEP = 70
@@ -312,9 +317,45 @@ class AccountDunningAutomation(models.Model):
 
     @api.model
     def _trigger_cron(self, at=None):
-        cron = self.env.ref(CRON_XMLID, raise_if_not_found=False)
-        if cron:
+        """Wake the cron of the automations, and its helper crons when the
+        settings ask for several workers (see _cron_workers)."""
+        for cron in self._cron_workers():
+            # sudo: triggers are the cron's, whoever starts a run (rights
+            # checked by the caller: starting needs write on the automation)
             cron.sudo()._trigger(at)
+
+    @api.model
+    def _cron_workers(self):
+        """The crons that process the runs: the main one, and the helper
+        crons up to the number of workers of the settings (1 to
+        MAX_CRON_WORKERS): Odoo runs one cron job in one worker at a time,
+        so that several workers (cron threads, Odoo servers on one database)
+        share a run through several crons, each batch taking customers no
+        other holds (account.dunning.automation.run._claim_items)."""
+        try:
+            # sudo: a server setting (system parameters are read by
+            # administrators only), read for whoever starts a run
+            workers = int(
+                self.env["ir.config_parameter"].sudo().get_param(
+                    "account_dunning_automation.cron_workers", 1
+                )
+            )
+        except ValueError:
+            workers = 1
+        workers = max(1, min(workers, MAX_CRON_WORKERS))
+        crons = self.env["ir.cron"]
+        for xmlid in [CRON_XMLID] + [WORKER_CRON_XMLID % n for n in range(2, workers + 1)]:
+            crons |= self.env.ref(xmlid, raise_if_not_found=False) or crons
+        return crons
+
+    @api.model
+    def _cron_process_running(self):
+        """Entry point of the helper crons: process the runs in progress
+        beside the main cron (which also starts the scheduled runs)."""
+        run_model = self.env["account.dunning.automation.run"].sudo()
+        if self._in_test_mode():
+            return run_model._process_running()
+        return run_model._process_running(time_budget=self._cron_time_budget())
 
     @api.model
     def _trigger_cron_later(self):

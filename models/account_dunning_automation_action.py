@@ -254,7 +254,7 @@ class AccountDunningAutomationAction(models.Model):
         # Promises first: a broken promise resumes the reminders today, a kept
         # one is closed before anything is created.
         self.env["account.dunning.promise"]._check_promises(
-            as_of, self.automation_id.company_id
+            as_of, self.automation_id.company_id, partners=partners
         )
         automation = self.automation_id
         # No "created" note per reminder: the run's log lists the reminders it
@@ -301,12 +301,7 @@ class AccountDunningAutomationAction(models.Model):
                 except Exception as exc:  # pylint: disable=broad-except
                     self._log_reminder_error(run, exc, partner=partner)
                     ok = False
-        run.write(
-            {
-                "created_count": run.created_count + len(reminders),
-                "reminder_ids": [fields.Command.link(r.id) for r in reminders],
-            }
-        )
+        run._count("created_count", reminders)
         return ok
 
     def _execute_issue(self, run, as_of, partners):  # pylint: disable=unused-argument
@@ -463,12 +458,7 @@ class AccountDunningAutomationAction(models.Model):
     def _record_results(self, run, counter, done, errors):
         for reminder, exc, details in errors:
             self._log_reminder_error(run, exc, reminder=reminder, details=details)
-        run.write(
-            {
-                counter: run[counter] + len(done),
-                "reminder_ids": [fields.Command.link(r.id) for r in done],
-            }
-        )
+        run._count(counter, done)
         return not errors
 
     def _log_reminder_error(self, run, exc, reminder=None, partner=None, details=None):

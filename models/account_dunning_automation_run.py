@@ -2,6 +2,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 import logging
+import os
+import socket
+import threading
 import time
 from datetime import timedelta
 
@@ -76,12 +79,10 @@ class AccountDunningAutomationRun(models.Model):
     )
     queue = fields.Json(
         string="Customers to Process",
-        readonly=True,
-        copy=False,
-        help="Ids of the customers not processed yet, in order: the cursor "
-        "of the run, updated with each committed batch.",
+        compute="_compute_progress_figures",
+        help="Ids of the customers of the current phase not processed yet, "
+        "in the order the next batches take them.",
     )
-    busy_retries = fields.Json(readonly=True, copy=False)
     all_partner_ids = fields.Json(
         readonly=True,
         copy=False,
@@ -96,12 +97,6 @@ class AccountDunningAutomationRun(models.Model):
         "before the next one starts, so that an action stopping on error has "
         "run for all customers and the actions after it for none.",
     )
-    batch_running = fields.Boolean(
-        readonly=True,
-        copy=False,
-        help="Set (and committed) when a batch starts, unset with its results: "
-        "found set, the previous batch was killed (time limit, crash).",
-    )
     current_batch_size = fields.Integer(
         readonly=True,
         copy=False,
@@ -110,25 +105,78 @@ class AccountDunningAutomationRun(models.Model):
         "batch size), halved each time a batch is killed, so that a batch "
         "stays short and a run always ends under the time limits.",
     )
+    item_ids = fields.One2many(
+        "account.dunning.automation.run.item", "run_id", string="Customers of the Phases"
+    )
+    batch_ids = fields.One2many(
+        "account.dunning.automation.batch", "run_id", string="Batch Log", readonly=True
+    )
     customer_count = fields.Integer(string="Customers", readonly=True)
-    done_count = fields.Integer(string="Customers Processed", readonly=True)
-    batch_count = fields.Integer(string="Batches", readonly=True)
+    # The figures below are read from the run's batches and customers, never
+    # written on the run: the batches of several workers run at the same
+    # time, and each writes only its own rows.
+    done_count = fields.Integer(
+        string="Customers Processed", compute="_compute_progress_figures"
+    )
+    batch_count = fields.Integer(string="Batches", compute="_compute_batch_figures")
     progress = fields.Float(compute="_compute_progress")
-    created_count = fields.Integer(string="Created", readonly=True)
-    issued_count = fields.Integer(string="Issued", readonly=True)
-    sent_count = fields.Integer(string="Sent", readonly=True)
+    created_count = fields.Integer(string="Created", compute="_compute_batch_figures")
+    issued_count = fields.Integer(string="Issued", compute="_compute_batch_figures")
+    sent_count = fields.Integer(string="Sent", compute="_compute_batch_figures")
     reminder_ids = fields.Many2many(
-        "account.dunning.reminder", string="Reminders", readonly=True
+        "account.dunning.reminder", string="Reminders", compute="_compute_batch_figures"
     )
     error_ids = fields.One2many(
         "account.dunning.automation.error", "run_id", string="Errors", readonly=True
     )
-    error_count = fields.Integer(compute="_compute_error_count", store=True)
+    error_count = fields.Integer(
+        compute="_compute_error_count", search="_search_error_count"
+    )
 
-    @api.depends("error_ids")
     def _compute_error_count(self):
+        groups = dict(
+            self.env["account.dunning.automation.error"]._read_group(
+                [("run_id", "in", self.ids)], ["run_id"], ["__count"]
+            )
+        )
         for run in self:
-            run.error_count = len(run.error_ids)
+            run.error_count = groups.get(run, 0)
+
+    def _search_error_count(self, operator, value):
+        if operator not in ("=", "!=", "<", "<=", ">", ">=") or not isinstance(value, int):
+            raise UserError(self.env._("Search not supported on the number of errors."))
+        query = SQL(
+            "SELECT run.id FROM account_dunning_automation_run run "
+            "LEFT JOIN account_dunning_automation_error error ON error.run_id = run.id "
+            "GROUP BY run.id HAVING COUNT(error.id) %s %s",
+            SQL(operator),
+            value,
+        )
+        return [("id", "in", query)]
+
+    @api.depends("batch_ids.state", "batch_ids.created_count")
+    def _compute_batch_figures(self):
+        batches = self.env["account.dunning.automation.batch"].search_fetch(
+            [("run_id", "in", self.ids), ("state", "=", "done")],
+            ["run_id", "created_count", "issued_count", "sent_count", "reminder_ids"],
+        )
+        for run in self:
+            own = batches.filtered(lambda b, run=run: b.run_id == run)
+            run.batch_count = len(own)
+            run.created_count = sum(own.mapped("created_count"))
+            run.issued_count = sum(own.mapped("issued_count"))
+            run.sent_count = sum(own.mapped("sent_count"))
+            run.reminder_ids = own.reminder_ids
+
+    @api.depends("item_ids.state", "phase")
+    def _compute_progress_figures(self):
+        items = self.env["account.dunning.automation.run.item"].search_fetch(
+            [("run_id", "in", self.ids)], ["run_id", "phase", "state", "partner_id"]
+        )
+        for run in self:
+            current = items.filtered(lambda i, run=run: i.run_id == run and i.phase == run.phase)
+            run.done_count = len(current.filtered(lambda i: i.state != "todo"))
+            run.queue = current.filtered(lambda i: i.state == "todo").partner_id.ids
 
     @api.depends("customer_count", "done_count", "state")
     def _compute_progress(self):
@@ -207,15 +255,37 @@ class AccountDunningAutomationRun(models.Model):
         of the automation (the filters of each action apply per batch)."""
         self.ensure_one()
         ids = self._queue_partner_ids(self.automation_id)
-        self.write(
-            {
-                "queue": ids,
-                "all_partner_ids": ids,
-                "phase": 0,
-                "customer_count": len(ids),
-                "busy_retries": {},
-            }
+        self.write({"all_partner_ids": ids, "phase": 0, "customer_count": len(ids)})
+        self._add_items(0, ids)
+        # Shared by the batches of several workers: created now, committed
+        # with the run.
+        builder = self.env["account.dunning.builder"]
+        for day in {self.date or fields.Date.today(), fields.Date.today()}:
+            builder._dunning_prepare_numbering(self.company_id, day)
+
+    def _add_items(self, phase, partner_ids):
+        """The customers ``partner_ids`` to do in ``phase``: thousands of
+        rows in one query (the ORM would create them one by one)."""
+        self.ensure_one()
+        if not partner_ids:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO account_dunning_automation_run_item "
+                "(run_id, phase, partner_id, state, busy_retries, create_uid, create_date, "
+                "write_uid, write_date) "
+                "SELECT %(run)s, %(phase)s, partner_id, 'todo', 0, %(uid)s, %(now)s, %(uid)s, "
+                "%(now)s FROM unnest(%(ids)s::int[]) AS partner_id",
+                run=self.id,
+                phase=phase,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=list(partner_ids),
+            )
         )
+        self.env["account.dunning.automation.run.item"].invalidate_model()
+        self.invalidate_recordset(["item_ids", "queue", "done_count"])
 
     @api.model
     def _queue_partner_ids(self, automation):
@@ -252,39 +322,24 @@ class AccountDunningAutomationRun(models.Model):
     @api.model
     def _process_running(self, time_budget=None):
         """Process the runs in progress batch by batch, each batch committed
-        with the cursor of its run (not in tests). Reports the progress to
+        with the cursor of its run (not in tests). Several workers (cron
+        threads, Odoo servers on one database) may call this at the same
+        time: each batch takes customers no other batch holds (see
+        _claim_items), so that they share the runs. Reports the progress to
         the cron; with a ``time_budget`` (seconds), stops taking batches after
         it (the cron calls again, or the trigger left behind does)."""
         automation_model = self.env["account.dunning.automation"]
+        in_test = automation_model._in_test_mode()
         started = time.monotonic()
         done = 0
         safety_triggers = False
         while True:
+            # Another worker may have moved the runs on since the last batch.
+            self.env.invalidate_all()
             runs = self.search([("state", "=", "running")], order="id")
             if not runs:
                 break
-            # The notes of the run (errors, chatter, fees entries, call
-            # activities) in its company's language, whoever runs it (the
-            # cron runs as OdooBot, in English); what reaches the customer
-            # is rendered in the customer's language.
-            run = runs[0]._dunning_in_company_lang()
-            if run.batch_running:
-                # The previous batch of this run was killed with its process
-                # (time limit, crash): smaller batches from now on.
-                size = max(1, (run.current_batch_size or run.automation_id.batch_size) // 2)
-                _logger.warning(
-                    "Reminder automation run %s: a batch was interrupted, batches of %s "
-                    "customers from now on",
-                    run.id,
-                    size,
-                )
-                run.current_batch_size = size
-            elif not run.current_batch_size and not automation_model._in_test_mode():
-                run.current_batch_size = min(
-                    run._first_batch_size(), run.automation_id.batch_size
-                )
-            run.batch_running = True
-            if not safety_triggers and not automation_model._in_test_mode():
+            if not safety_triggers and not in_test:
                 # Should a batch of this call be killed (time limit), Odoo
                 # gives up on the cron after three timeouts in a row until its
                 # next day: a trigger committed now brings it back in two
@@ -296,39 +351,41 @@ class AccountDunningAutomationRun(models.Model):
                 automation_model._trigger_cron(
                     [now + timedelta(minutes=2), now + timedelta(minutes=6)]
                 )
+                automation_model._commit()
                 safety_triggers = True
-            # A new transaction for the batch, whose locks come first.
-            automation_model._commit()
-            batch_start = time.monotonic()
-            try:
-                with self.env.cr.savepoint():
-                    processed = run._process_batch()
-                if processed and not automation_model._in_test_mode():
-                    run._adapt_batch_size(processed, time.monotonic() - batch_start)
-            except Exception as exc:  # pylint: disable=broad-except
-                # A failure outside the actions (locks, bookkeeping): this
-                # run ends in error, the other runs go on.
-                _logger.warning("Reminder automation run %s failed", run.id, exc_info=True)
-                run._abort(exc)
-                processed = 0
-            done += processed
-            self.env.flush_all()
-            # the runs started meanwhile are seen at the next batch
-            remaining = sum(len(r.queue or []) for r in runs if r.state == "running")
-            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-            automation_model._commit()
-            if not remaining:
-                break
-            if automation_model._in_test_mode():
-                continue
-            if not processed and run._only_busy_left():
-                # Only customers being modified by others are left: let
-                # their transactions end before trying again (reported as
-                # done, so that the cron does not call again at once).
-                automation_model._trigger_cron_later()
+            processed = None
+            for run in runs:
+                # The notes of the run (errors, chatter, fees entries, call
+                # activities) in its company's language, whoever runs it (the
+                # cron runs as OdooBot, in English); what reaches the customer
+                # is rendered in the customer's language.
+                processed = run._dunning_in_company_lang()._take_batch()
+                if processed is not None:
+                    break
+            if processed is None:
+                # Nothing left to take: the runs whose customers are all done
+                # move on (next phase, or the end), each in its transaction.
+                moved = False
+                for run in runs:
+                    moved |= run._dunning_in_company_lang()._advance()
+                    automation_model._commit()
+                if moved:
+                    continue
+                # What is left is being processed by other workers, or held
+                # by other transactions (payments being registered): let them
+                # end before trying again (reported as done, so that the cron
+                # does not call again at once).
+                if not in_test and any(run._only_busy_left() for run in runs):
+                    automation_model._trigger_cron_later()
                 self.env["ir.cron"]._notify_progress(done=done, remaining=0)
                 automation_model._commit()
                 break
+            done += processed
+            remaining = self._remaining_count()
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+            automation_model._commit()
+            if in_test or not remaining:
+                continue
             if time_budget is not None and time.monotonic() - started >= time_budget:
                 # The call used its budget: the rest goes to a new pass of the
                 # cron (Odoo's pattern for long work, as account's
@@ -344,6 +401,125 @@ class AccountDunningAutomationRun(models.Model):
                 automation_model._commit()
                 break
         return done
+
+    @api.model
+    def _remaining_count(self):
+        """Customers still to do in the current phases of the runs in
+        progress (the earlier phases have none left)."""
+        return self.env["account.dunning.automation.run.item"].search_count(
+            [("run_id.state", "=", "running"), ("state", "=", "todo")]
+        )
+
+    def _take_batch(self):
+        """Take and process the next batch of this run, committed (not in
+        tests): the batch's row is committed first, in its own transaction,
+        so that a batch killed with its worker leaves a trace (see
+        _next_batch_size); then the batch's transaction holds that row and its
+        customers locked until its commit. Returns the number of customers
+        processed, None when no customer was left to take."""
+        self.ensure_one()
+        automation_model = self.env["account.dunning.automation"]
+        in_test = automation_model._in_test_mode()
+        size = self._next_batch_size()
+        batch = self.env["account.dunning.automation.batch"].create(
+            {
+                "run_id": self.id,
+                "phase": self.phase,
+                "size": size,
+                "worker": f"{socket.gethostname()}:{os.getpid()}:"
+                f"{threading.current_thread().name}",
+            }
+        )
+        # A new transaction for the batch, whose locks come first.
+        automation_model._commit()
+        batch_start = time.monotonic()
+        try:
+            with self.env.cr.savepoint():
+                processed = self._process_batch(batch)
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            # Changed by another worker since the batch started (PostgreSQL
+            # refuses the batch's transaction): its customers are taken again
+            # by a later batch.
+            _logger.info("Reminder automation run %s: batch %s conflicted, retried", self.id,
+                         batch.id, exc_info=True)
+            processed = 0
+        except Exception as exc:  # pylint: disable=broad-except
+            # A failure outside the actions (locks, bookkeeping): this run
+            # ends in error, the other runs go on.
+            _logger.warning("Reminder automation run %s failed", self.id, exc_info=True)
+            self._abort(exc)
+            processed = 0
+        if not processed:
+            # Nothing taken (the others hold the rest) or rolled back: no
+            # trace of an empty batch.
+            batch.unlink()
+        elif not in_test:
+            self._adapt_batch_size(processed, time.monotonic() - batch_start)
+        automation_model._commit()
+        return processed
+
+    def _next_batch_size(self):
+        """Size of the next batch: the run's current size (small for its
+        first batch), halved when a batch of the run was killed with its
+        worker (time limit, crash) since the last look: its row is still
+        "running" and no transaction holds it."""
+        self.ensure_one()
+        automation = self.automation_id
+        in_test = self.env["account.dunning.automation"]._in_test_mode()
+        size = self.current_batch_size or (
+            automation.batch_size
+            if in_test
+            else min(self._first_batch_size(), automation.batch_size)
+        )
+        self.env.flush_all()
+        # A batch row is committed a moment before its transaction locks it:
+        # only rows older than that moment count (10 s is ample).
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_dunning_automation_batch SET state = 'killed' "
+                "WHERE id IN (SELECT id FROM account_dunning_automation_batch "
+                "WHERE run_id = %s AND state = 'running' "
+                "AND create_date < (now() AT TIME ZONE 'UTC') - interval '10 seconds' "
+                "FOR UPDATE SKIP LOCKED) RETURNING id",
+                self.id,
+            )
+        )
+        if self.env.cr.fetchall():
+            self.env["account.dunning.automation.batch"].invalidate_model(["state"])
+            size = max(1, size // 2)
+            _logger.warning(
+                "Reminder automation run %s: a batch was interrupted, batches of %s "
+                "customers from now on",
+                self.id,
+                size,
+            )
+            self._write_if_free({"current_batch_size": size})
+        return max(size, 1)
+
+    def _write_if_free(self, values):
+        """Write ``values`` on the run unless another worker holds its row
+        (or changed it since this transaction began): sizes of batches are
+        hints, never worth waiting for. Returns whether it was written."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self.env.cr.execute(
+                    SQL(
+                        # NO KEY: the batches of other workers insert rows
+                        # referring to the run (errors, batches) meanwhile.
+                        "SELECT id FROM account_dunning_automation_run WHERE id = %s "
+                        "FOR NO KEY UPDATE NOWAIT",
+                        self.id,
+                    ),
+                    # expected when another worker holds the run: not an error
+                    log_exceptions=False,
+                )
+                if values:
+                    self.write(values)
+        except (pg_errors.SerializationFailure, pg_errors.LockNotAvailable):
+            self.invalidate_recordset(list(values))
+            return False
+        return True
 
     def _first_batch_size(self):
         """FIRST_BATCH_SIZE_PDF when a level of the company's reminder terms
@@ -377,7 +553,7 @@ class AccountDunningAutomationRun(models.Model):
         per_customer = max(elapsed, 0.001) / processed
         ideal = int(BATCH_TARGET_SECONDS / 2 / per_customer)
         new_size = max(1, min(maximum, size * 4, ideal))
-        if new_size != size:
+        if new_size != size and self._write_if_free({"current_batch_size": new_size}):
             _logger.info(
                 "Reminder automation run %s: %.2f s per customer, batches of %s "
                 "customers from now on",
@@ -385,20 +561,26 @@ class AccountDunningAutomationRun(models.Model):
                 per_customer,
                 new_size,
             )
-            self.current_batch_size = new_size
 
     def _only_busy_left(self):
+        """Every customer left to do was put back because other transactions
+        held its items."""
         self.ensure_one()
-        retries = self.busy_retries or {}
-        return self.state == "running" and all(
-            str(partner_id) in retries for partner_id in self.queue or []
+        items = self.env["account.dunning.automation.run.item"]
+        domain = [("run_id", "=", self.id), ("phase", "=", self.phase), ("state", "=", "todo")]
+        return (
+            self.state == "running"
+            and bool(items.search_count(domain, limit=1))
+            and not items.search_count(domain + [("busy_retries", "=", 0)], limit=1)
         )
 
     def _process_all(self):
         """Process this run to the end in the current transaction."""
-        while any(run.state == "running" for run in self):
-            for run in self.filtered(lambda r: r.state == "running"):
-                run._dunning_in_company_lang()._process_batch()
+        for run in self:
+            run = run._dunning_in_company_lang()
+            while run.state == "running":
+                if run._process_batch() is None and not run._advance():
+                    break
 
     def _dunning_in_company_lang(self):
         """This run in its company's language (the company partner's)."""
@@ -406,32 +588,74 @@ class AccountDunningAutomationRun(models.Model):
         lang = self.company_id.partner_id.lang
         return self.with_context(lang=lang) if lang else self
 
-    def _process_batch(self):
-        """Process the next batch of customers of the run through every
-        action, in order. Customers whose items are locked by another
-        transaction are skipped and retried later. Returns the number of
-        customers processed."""
+    def _claim_items(self, size):
+        """Take up to ``size`` customers to do in the run's current phase,
+        locked until the end of the transaction. SKIP LOCKED: the customers
+        another batch (another worker) holds are not waited for, nor taken
+        twice: each batch gets its own (account's _with_locked_records does
+        the same for the moves it sends). Returns [(item id, partner id)]."""
+        self.ensure_one()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, partner_id FROM account_dunning_automation_run_item "
+                "WHERE run_id = %s AND phase = %s AND state = 'todo' "
+                "ORDER BY busy_retries, id LIMIT %s FOR UPDATE SKIP LOCKED",
+                self.id,
+                self.phase,
+                size,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _process_batch(self, batch=None):
+        """Take the next batch of customers of the run and process them
+        through the actions of its phase, in order, in the current
+        transaction (``batch``: its committed row, see _take_batch; created
+        here otherwise). Customers whose items are locked by another
+        transaction are put back and retried later. Returns the number of
+        customers processed, None when none was left to take."""
         self.ensure_one()
         # The contacts of the batch's customers, read once for the batch (see
         # account.move.line._dunning_partners_domain).
         self = self.with_context(dunning_partner_families={})  # pylint: disable=self-cls-assignment
         automation = self.automation_id.with_company(self.company_id)
-        queue = list(self.queue or [])
-        batch_ids = queue[: max(self.current_batch_size or automation.batch_size, 1)]
-        partners = self.env["res.partner"].browse(batch_ids).exists()
+        batch_start = time.monotonic()
+        size = max(self.current_batch_size or automation.batch_size, 1)
+        if batch is not None:
+            # The batch's row is held by this transaction: a row left
+            # "running" and free is a batch killed with its worker.
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM account_dunning_automation_batch WHERE id = %s FOR UPDATE",
+                    batch.id,
+                )
+            )
+            size = batch.size or size
+        claimed = self._claim_items(size) if self.state == "running" else []
+        if not claimed:
+            return None
+        if batch is None:
+            batch = self.env["account.dunning.automation.batch"].create(
+                {"run_id": self.id, "phase": self.phase, "size": size}
+            )
+        item_by_partner = {partner_id: item_id for item_id, partner_id in claimed}
+        partners = self.env["res.partner"].browse(list(item_by_partner)).exists()
         busy = self._lock_customers(partners)
         ready = partners - busy
         phases = self._phases(automation)
         phase = phases[self.phase] if self.phase < len(phases) else automation.action_ids.browse()
+        failed = automation.action_ids.browse()
         if ready and phase:
-            failed = self._run_actions(automation, ready, phase)
-            if failed and not self.stopped_action_id:
-                self.stopped_action_id = failed
-        retries = dict(self.busy_retries or {})
-        requeue = []
+            failed = self.with_context(dunning_batch_id=batch.id)._run_actions(
+                automation, ready, phase
+            )
+        items = self.env["account.dunning.automation.run.item"]
+        skipped = items.browse()
+        retried = items.browse()
         for partner in busy:
-            count = retries.get(str(partner.id), 0) + 1
-            if count > MAX_BUSY_RETRIES:
+            item = items.browse(item_by_partner[partner.id])
+            if item.busy_retries + 1 > MAX_BUSY_RETRIES:
                 self._log_error(
                     False,
                     self.env._(
@@ -442,53 +666,106 @@ class AccountDunningAutomationRun(models.Model):
                     ),
                     partner=partner,
                 )
+                skipped |= item
             else:
-                retries[str(partner.id)] = count
-                requeue.append(partner.id)
-        rest = queue[len(batch_ids) :] + requeue
-        values = {
-            "queue": rest,
-            "busy_retries": retries,
-            "done_count": self.done_count + len(ready),
-            "batch_count": self.batch_count + 1,
-            "batch_running": False,
-        }
-        if not rest and not self.stopped_action_id and self.phase + 1 < len(phases):
-            # The next phase goes through every customer again.
-            values.update(
-                {
-                    "phase": self.phase + 1,
-                    "queue": list(self.all_partner_ids or []),
-                    "busy_retries": {},
-                    "done_count": 0,
-                }
+                retried |= item
+        self.env.flush_all()
+        # The batch's customers done, set-based (a batch may hold hundreds).
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_dunning_automation_run_item SET "
+                "state = CASE WHEN id = ANY(%(retried)s) THEN 'todo' "
+                "WHEN id = ANY(%(skipped)s) THEN 'skipped' ELSE 'done' END, "
+                "busy_retries = busy_retries + CASE WHEN id = ANY(%(retried)s) THEN 1 ELSE 0 END, "
+                "batch_id = %(batch)s, write_date = %(now)s WHERE id = ANY(%(ids)s)",
+                retried=retried.ids,
+                skipped=skipped.ids,
+                batch=batch.id,
+                now=self.env.cr.now(),
+                ids=[item_id for item_id, _partner_id in claimed],
             )
-        elif not rest:
-            if self.stopped_action_id:
-                self._log_stop(phases)
-            values.update(
-                {
-                    "end": fields.Datetime.now(),
-                    "state": "stopped"
-                    if self.stopped_action_id
-                    else (
-                        "error"
-                        if self.error_ids.filtered(lambda e: e.severity == "error")
-                        else "done"
-                    ),
-                }
-            )
-        self.write(values)
+        )
+        items.invalidate_model()
+        self.invalidate_recordset(["queue", "done_count"])
+        batch.write(
+            {
+                "state": "done",
+                "customer_count": len(ready),
+                "failed_action_id": failed.id,
+                "duration": time.monotonic() - batch_start,
+            }
+        )
+        # The last batch of a phase moves the run on at once, unless another
+        # worker holds the run (it will, or the next batch of any worker).
+        self._advance()
         _logger.info(
-            "Reminder automation %s: batch %s, %s customers processed, %s busy, "
-            "%s left",
+            "Reminder automation %s: batch %s, %s customers processed, %s busy",
             automation.name,
-            self.batch_count,
+            batch.id,
             len(ready),
             len(busy),
-            len(rest),
         )
         return len(ready)
+
+    def _advance(self):
+        """When no customer of the current phase is left to do: start the
+        next phase (every customer again) or end the run, stopped when an
+        action set to stop on error failed in the phase. Under the run's row
+        lock, not waited for: a worker that finds it held leaves it to the
+        holder. Returns whether the run moved on."""
+        self.ensure_one()
+        if self.state != "running":
+            return False
+        if not self._write_if_free({}):
+            return False
+        self.invalidate_recordset()
+        if self.state != "running":
+            return False
+        items = self.env["account.dunning.automation.run.item"]
+        if items.search_count(
+            [("run_id", "=", self.id), ("phase", "=", self.phase), ("state", "=", "todo")],
+            limit=1,
+        ):
+            return False
+        automation = self.automation_id
+        phases = self._phases(automation)
+        failed = self.env["account.dunning.automation.batch"].search(
+            [
+                ("run_id", "=", self.id),
+                ("phase", "=", self.phase),
+                ("state", "=", "done"),
+                ("failed_action_id", "!=", False),
+            ]
+        ).failed_action_id
+        if failed:
+            self.stopped_action_id = failed.sorted(lambda a: (a.sequence, a.id))[:1]
+        if not failed and self.phase + 1 < len(phases):
+            # The next phase goes through every customer again.
+            self.phase += 1
+            self._add_items(self.phase, self.all_partner_ids or [])
+            return True
+        if failed:
+            self._log_stop(phases)
+        self.write(
+            {
+                "end": fields.Datetime.now(),
+                "state": "stopped"
+                if failed
+                else (
+                    "error"
+                    if self.error_ids.filtered(lambda e: e.severity == "error")
+                    else "done"
+                ),
+            }
+        )
+        return True
+
+    def _count(self, counter, reminders):
+        """Add ``reminders`` to the figure ``counter`` (created_count,
+        issued_count, sent_count) of the batch in progress."""
+        self.env["account.dunning.automation.batch"].browse(
+            self.env.context["dunning_batch_id"]
+        )._count(counter, reminders)
 
     def _abort(self, exc):
         """End the run in error after an unexpected failure of a batch."""
@@ -497,9 +774,17 @@ class AccountDunningAutomationRun(models.Model):
         self._log_error(
             False, action_model._error_message(exc), details=action_model._error_details(exc)
         )
-        self.write(
-            {"state": "error", "end": fields.Datetime.now(), "queue": [], "batch_running": False}
+        self.flush_recordset()
+        # Its customers left to do are not done by anyone.
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_dunning_automation_run_item SET state = 'skipped' "
+                "WHERE run_id = %s AND state = 'todo'",
+                self.id,
+            )
         )
+        self.env["account.dunning.automation.run.item"].invalidate_model(["state"])
+        self.write({"state": "error", "end": fields.Datetime.now()})
 
     @api.model
     def _phases(self, automation):

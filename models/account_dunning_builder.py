@@ -317,6 +317,34 @@ class AccountDunningBuilder(models.AbstractModel):
                 vals["name"] = name or "/"
 
     @api.model
+    def _dunning_sequence_year(self, sequence, day):
+        """The year (date range) of the reminders' ``sequence`` holding
+        ``day``, created when missing (as ir.sequence._next does)."""
+        return self.env["ir.sequence.date_range"].search(
+            [
+                ("sequence_id", "=", sequence.id),
+                ("date_from", "<=", day),
+                ("date_to", ">=", day),
+            ],
+            limit=1,
+        ) or sequence._create_date_range_seq(day)
+
+    @api.model
+    def _dunning_prepare_numbering(self, company, day):
+        """Create the year of the reminders' numbers of ``company`` before a
+        run's batches start: two workers creating it at once, each in its
+        transaction, would create two years numbering from 1 (the same
+        numbers twice)."""
+        # (called by the run's start, as superuser)
+        sequence = self.env["ir.sequence"].search(
+            [("code", "=", "account.dunning.reminder"), ("company_id", "in", [company.id, False])],
+            order="company_id",
+            limit=1,
+        )
+        if sequence.use_date_range and sequence.implementation == "standard":
+            self._dunning_sequence_year(sequence, day)
+
+    @api.model
     def _dunning_next_names(self, company, count):
         """``count`` next numbers of the reminders' sequence of ``company``.
         Many at once (a batch of an automation) in one query: next_by_code
@@ -334,16 +362,8 @@ class AccountDunningBuilder(models.AbstractModel):
             return [sequence._next() for _index in range(count)]
         pg_sequence = "ir_sequence_%03d" % sequence.id
         if sequence.use_date_range:
-            # The year of the numbers, created when missing (as _next does).
             day = self.env.context.get("ir_sequence_date", fields.Date.today())
-            date_range = self.env["ir.sequence.date_range"].search(
-                [
-                    ("sequence_id", "=", sequence.id),
-                    ("date_from", "<=", day),
-                    ("date_to", ">=", day),
-                ],
-                limit=1,
-            ) or sequence._create_date_range_seq(day)
+            date_range = self._dunning_sequence_year(sequence, day)
             pg_sequence = "ir_sequence_%03d_%03d" % (sequence.id, date_range.id)
             sequence = sequence.with_context(ir_sequence_date_range=date_range.date_from)
         self.env.cr.execute(

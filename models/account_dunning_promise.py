@@ -297,14 +297,20 @@ class AccountDunningPromise(models.Model):
         return self.search(domain)
 
     @api.model
-    def _check_promises(self, as_of=None, company=None):
-        """Close the open promises: kept once the payments reach the amount,
-        broken the day after the promised date without them. Returns
-        ``(kept, broken)``."""
+    def _check_promises(self, as_of=None, company=None, partners=None):
+        """Close the open promises (of ``partners`` when given: a batch of an
+        automation checks its own customers' only, so that the batches of
+        several workers never write the same promise): kept once the
+        payments reach the amount, broken the day after the promised date
+        without them. Returns ``(kept, broken)``."""
         as_of = as_of or fields.Date.context_today(self)
         domain = [("state", "=", "open"), ("date", "<=", as_of)]
         if company:
             domain.append(("company_id", "=", company.id))
+        if partners is not None:
+            domain.append(
+                ("partner_id.commercial_partner_id", "in", partners.commercial_partner_id.ids)
+            )
         kept = broken = self.browse()
         for promise in self.search(domain):
             paid = promise._paid_until(min(as_of, promise.promised_date))

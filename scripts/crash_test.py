@@ -37,7 +37,7 @@ def sql(db, query, params=None):
         return cr.fetchall() if cr.description else None
 
 
-def setup_data(db, customers, port):
+def setup_data(db, customers, port, cron_workers=1):
     """Reminder terms with fees and letters, one overdue invoice per customer,
     a manual automation create + issue + send in batches of 10."""
     registry = odoo.modules.registry.Registry(db)
@@ -46,6 +46,10 @@ def setup_data(db, customers, port):
         company = env.company
         env["ir.config_parameter"].set_param("web.base.url", f"http://127.0.0.1:{port}")
         env["ir.config_parameter"].set_param("report.url", f"http://127.0.0.1:{port}")
+        # Workers sharing the run (the module's setting; the server gets as
+        # many cron threads).
+        env["ir.config_parameter"].set_param("account_dunning_automation.cron_workers",
+                                             cron_workers)
         # Emails stay queued (no SMTP server here): they are counted, not sent.
         env.ref("mail.ir_cron_mail_scheduler_action").active = False
         income = env["account.account"].search(
@@ -191,7 +195,7 @@ def start_server(args, logfile):
         "--http-interface=127.0.0.1",
         f"--http-port={args.port}",
         "--workers=2",
-        "--max-cron-threads=1",
+        f"--max-cron-threads={args.cron_workers}",
         "--log-level=info",
         # Odoo's default limits, written out: the cron worker is killed after
         # 120 s of real time (sleep included), 60 s of CPU.
@@ -207,10 +211,14 @@ def start_server(args, logfile):
 
 
 def run_state(db):
+    # The run's figures are read from its customers and batches (several
+    # workers write those, never the run's row).
     rows = sql(
         db,
-        "SELECT id, state, COALESCE(done_count, 0), customer_count, COALESCE(batch_count, 0) FROM "
-        "account_dunning_automation_run ORDER BY id",
+        "SELECT r.id, r.state, (SELECT count(*) FROM account_dunning_automation_run_item i "
+        "WHERE i.run_id = r.id AND i.phase = r.phase AND i.state != 'todo'), r.customer_count, "
+        "(SELECT count(*) FROM account_dunning_automation_batch b WHERE b.run_id = r.id "
+        "AND b.state = 'done') FROM account_dunning_automation_run r ORDER BY r.id",
     )
     return rows
 
@@ -240,8 +248,11 @@ def check(db, customers):
 
     runs = sql(
         db,
-        "SELECT state, created_count, issued_count, sent_count, error_count, batch_count "
-        "FROM account_dunning_automation_run",
+        "SELECT r.state, sum(b.created_count), sum(b.issued_count), sum(b.sent_count), "
+        "(SELECT count(*) FROM account_dunning_automation_error e WHERE e.run_id = r.id), "
+        "count(b.id) FROM account_dunning_automation_run r "
+        "JOIN account_dunning_automation_batch b ON b.run_id = r.id AND b.state = 'done' "
+        "GROUP BY r.id",
     )
     expect(f"one run, done, {customers} created/issued/sent, no error", runs,
            [("done", customers, customers, customers, 0, runs[0][5])])
@@ -286,33 +297,10 @@ def check(db, customers):
     return failures
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database", "-d", default="dun_scale_crash")
-    parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--port", type=int, default=8275)
-    parser.add_argument("--customers", type=int, default=300)
-    parser.add_argument("--kill-at", type=int, default=100, help="customers done before the kill")
-    parser.add_argument("--logdir", default="/tmp")
-    parser.add_argument("--reuse", action="store_true", help="keep the data of a previous attempt")
-    args = parser.parse_args()
-    config.parse_config(
-        [f"--addons-path={args.addons_path}", f"-d{args.database}", "--db_replica_host=",
-         "--log-level=warn"]
-    )
-    log(f"Odoo limits: limit_time_real={config['limit_time_real']}s "
-        f"limit_time_cpu={config['limit_time_cpu']}s "
-        f"limit_time_real_cron={config['limit_time_real_cron']} "
-        f"limit_memory_hard={config['limit_memory_hard'] // 2**20}MB (defaults)")
-    log(f"load average: {os.getloadavg()}")
-    if args.reuse:
-        automation_id = reuse_data(args.database)
-    else:
-        automation_id = setup_data(args.database, args.customers, args.port)
-    warm_up(args.database)
-    log(f"data: {args.customers} customers with an overdue invoice, automation {automation_id}")
-
-    server = start_server(args, os.path.join(args.logdir, f"{args.database}-1.log"))
+def _kill_and_restart(args, automation_id, server):
+    """Start the run, SIGKILL the whole server after ``--kill-at`` customers,
+    start it again and wait for the end of the same run. Returns None on
+    failure."""
     try:
         time.sleep(8)
         warm_up_pdf(args.database)
@@ -328,7 +316,7 @@ def main():
     log(f"after the kill: {after_kill}")
     if after_kill[1] != "running":
         log("FAIL: the run was over before the kill; use a smaller --kill-at")
-        return 1
+        return None
 
     server = start_server(args, os.path.join(args.logdir, f"{args.database}-2.log"))
     try:
@@ -339,7 +327,66 @@ def main():
     log(f"run over after the restart: {final}")
     if final[0] != killed_at[0]:
         log("FAIL: the restarted server did not continue the same run")
-        return 1
+        return None
+    return server
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", "-d", default="dun_scale_crash")
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--port", type=int, default=8275)
+    parser.add_argument("--customers", type=int, default=300)
+    parser.add_argument("--kill-at", type=int, default=100,
+                        help="customers done before the kill (0: no kill, the run is timed)")
+    parser.add_argument("--cron-workers", type=int, default=1,
+                        help="cron threads of the server sharing the run (the module's setting)")
+    parser.add_argument("--logdir", default="/tmp")
+    parser.add_argument("--reuse", action="store_true", help="keep the data of a previous attempt")
+    args = parser.parse_args()
+    config.parse_config(
+        [f"--addons-path={args.addons_path}", f"-d{args.database}", "--db_replica_host=",
+         "--log-level=warn"]
+    )
+    log(f"Odoo limits: limit_time_real={config['limit_time_real']}s "
+        f"limit_time_cpu={config['limit_time_cpu']}s "
+        f"limit_time_real_cron={config['limit_time_real_cron']} "
+        f"limit_memory_hard={config['limit_memory_hard'] // 2**20}MB (defaults)")
+    log(f"load average: {os.getloadavg()}")
+    if args.reuse:
+        automation_id = reuse_data(args.database)
+    else:
+        automation_id = setup_data(args.database, args.customers, args.port, args.cron_workers)
+    warm_up(args.database)
+    log(f"data: {args.customers} customers with an overdue invoice, automation {automation_id}")
+
+    server = start_server(args, os.path.join(args.logdir, f"{args.database}-1.log"))
+    if not args.kill_at:
+        # Timed run, no kill: from the Start button to the end of the run.
+        try:
+            time.sleep(8)
+            warm_up_pdf(args.database)
+            start = time.time()
+            start_run(args.database, automation_id)
+            final = wait_for(args.database, lambda r: r[1] != "running", 1800, "the end")
+            elapsed = time.time() - start
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
+        workers = sql(
+            args.database,
+            "SELECT split_part(worker, ':', 2) || ':' || split_part(worker, ':', 3), count(*), "
+            "sum(customer_count) FROM account_dunning_automation_batch WHERE state = 'done' "
+            "GROUP BY 1 ORDER BY 1",
+        )
+        log(f"run over: {final}")
+        log(f"TIMED: {args.cron_workers} cron worker(s), {args.customers} customers, "
+            f"{elapsed:.1f}s from Start to the end; batches per worker (process:thread, "
+            f"batches, customers): {workers}")
+    else:
+        server = _kill_and_restart(args, automation_id, server)
+        if server is None:
+            return 1
     failures = check(args.database, args.customers)
     log(f"load average: {os.getloadavg()}")
     log("RESULT: " + ("FAILED " + ", ".join(failures) if failures else "all checks passed"))

@@ -2,7 +2,7 @@
 # Kill test of a batched automation run on a real server (not part of
 # scripts/test.sh): 300 customers with letters, SIGKILL in the middle of the
 # run, restart, exactly one reminder / fees entry / email per customer.
-#   scripts/crash_test.sh [customers=300]
+#   scripts/crash_test.sh [customers=300] [--cron-workers N] [--kill-at K, 0: timed, no kill]
 # Environment: DB (default dun_scale_crash, recreated), PORT (default 8275).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,4 +19,4 @@ dropdb --if-exists "$DB"
     --without-demo=all --stop-after-init --log-level=warn --http-port="$PORT" \
     --http-interface=127.0.0.1
 exec "$PYTHON" "$ROOT/scripts/crash_test.py" -d "$DB" --addons-path="$ADDONS" --port "$PORT" \
-    --customers "${1:-300}" --logdir "$WORK"
+    --customers "${1:-300}" --logdir "$WORK" "${@:2}"

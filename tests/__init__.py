@@ -9,6 +9,7 @@ from . import test_dunning_security
 from . import test_dunning_contact
 from . import test_dunning_charges
 from . import test_dunning_automation_batch
+from . import test_dunning_automation_workers
 from . import test_dunning_letter
 from . import test_dunning_insight
 from . import test_dunning_journey
