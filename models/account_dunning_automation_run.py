@@ -33,6 +33,9 @@ BATCH_TARGET_SECONDS = 20.0
 # already ten seconds.
 FIRST_BATCH_SIZE = 5
 FIRST_BATCH_SIZE_PDF = 1
+# Key of the lock that the batches posting entries take in turn (with the
+# company's id), see _take_batch.
+ENTRIES_LOCK = 0x44554E
 
 
 class AccountDunningAutomationRun(models.Model):
@@ -90,6 +93,7 @@ class AccountDunningAutomationRun(models.Model):
         "actions up to one that stops on error) goes through all of them.",
     )
     phase = fields.Integer(
+        default=0,
         readonly=True,
         copy=False,
         help="Index of the phase in progress: the actions are cut after each "
@@ -430,6 +434,19 @@ class AccountDunningAutomationRun(models.Model):
                 f"{threading.current_thread().name}",
             }
         )
+        serialized = not in_test and self._posts_entries()
+        if serialized:
+            # Entries (fees, interest) are numbered in their journal from the
+            # last number the transaction sees: two batches posting at once
+            # would both take the next number, and PostgreSQL would refuse
+            # one of them (account_move_unique_name). Batches that may post
+            # take turns: a lock of the database session, taken before the
+            # batch's transaction begins, so that it sees the entries of the
+            # batch before it (released with the connection if the worker
+            # dies).
+            self.env.cr.execute(
+                SQL("SELECT pg_advisory_lock(%s, %s)", ENTRIES_LOCK, self.company_id.id)
+            )
         # A new transaction for the batch, whose locks come first.
         automation_model._commit()
         batch_start = time.monotonic()
@@ -456,7 +473,26 @@ class AccountDunningAutomationRun(models.Model):
         elif not in_test:
             self._adapt_batch_size(processed, time.monotonic() - batch_start)
         automation_model._commit()
+        if serialized:
+            self.env.cr.execute(
+                SQL("SELECT pg_advisory_unlock(%s, %s)", ENTRIES_LOCK, self.company_id.id)
+            )
+            automation_model._commit()
         return processed
+
+    def _posts_entries(self):
+        """Whether a batch of the run's current phase may post entries: the
+        phase issues reminders and a level of the company's terms charges
+        fees or interest."""
+        self.ensure_one()
+        phases = self._phases(self.automation_id)
+        phase = phases[self.phase] if self.phase < len(phases) else []
+        if not any(action.action_type == "issue" for action in phase):
+            return False
+        levels = self.env["account.dunning.level"].search(
+            [("company_id", "in", [self.company_id.id, False]), ("term_id.active", "=", True)]
+        )
+        return any(level._has_fee() or level._has_interest() for level in levels)
 
     def _next_batch_size(self):
         """Size of the next batch: the run's current size (small for its
