@@ -82,7 +82,7 @@ class AccountDunningAutomationRun(models.Model):
     )
     queue = fields.Json(
         string="Customers to Process",
-        compute="_compute_progress_figures",
+        compute="_compute_queue",
         help="Ids of the customers of the current phase not processed yet, "
         "in the order the next batches take them.",
     )
@@ -119,16 +119,14 @@ class AccountDunningAutomationRun(models.Model):
     # The figures below are read from the run's batches and customers, never
     # written on the run: the batches of several workers run at the same
     # time, and each writes only its own rows.
-    done_count = fields.Integer(
-        string="Customers Processed", compute="_compute_progress_figures"
-    )
+    done_count = fields.Integer(string="Customers Processed", compute="_compute_done_count")
     batch_count = fields.Integer(string="Batches", compute="_compute_batch_figures")
     progress = fields.Float(compute="_compute_progress")
     created_count = fields.Integer(string="Created", compute="_compute_batch_figures")
     issued_count = fields.Integer(string="Issued", compute="_compute_batch_figures")
     sent_count = fields.Integer(string="Sent", compute="_compute_batch_figures")
     reminder_ids = fields.Many2many(
-        "account.dunning.reminder", string="Reminders", compute="_compute_batch_figures"
+        "account.dunning.reminder", string="Reminders", compute="_compute_reminder_ids"
     )
     error_ids = fields.One2many(
         "account.dunning.automation.error", "run_id", string="Errors", readonly=True
@@ -160,27 +158,46 @@ class AccountDunningAutomationRun(models.Model):
 
     @api.depends("batch_ids.state", "batch_ids.created_count")
     def _compute_batch_figures(self):
-        batches = self.env["account.dunning.automation.batch"].search_fetch(
+        groups = self.env["account.dunning.automation.batch"]._read_group(
             [("run_id", "in", self.ids), ("state", "=", "done")],
-            ["run_id", "created_count", "issued_count", "sent_count", "reminder_ids"],
+            ["run_id"],
+            ["__count", "created_count:sum", "issued_count:sum", "sent_count:sum"],
         )
+        figures = {run: rest for run, *rest in groups}
         for run in self:
-            own = batches.filtered(lambda b, run=run: b.run_id == run)
-            run.batch_count = len(own)
-            run.created_count = sum(own.mapped("created_count"))
-            run.issued_count = sum(own.mapped("issued_count"))
-            run.sent_count = sum(own.mapped("sent_count"))
-            run.reminder_ids = own.reminder_ids
+            run.batch_count, run.created_count, run.issued_count, run.sent_count = (
+                figures.get(run, (0, 0, 0, 0))
+            )
+
+    @api.depends("batch_ids.state", "batch_ids.reminder_ids")
+    def _compute_reminder_ids(self):
+        for run in self:
+            run.reminder_ids = run.batch_ids.filtered(lambda b: b.state == "done").reminder_ids
 
     @api.depends("item_ids.state", "phase")
-    def _compute_progress_figures(self):
-        items = self.env["account.dunning.automation.run.item"].search_fetch(
-            [("run_id", "in", self.ids)], ["run_id", "phase", "state", "partner_id"]
+    def _compute_done_count(self):
+        # counted by the database: a run may have thousands of customers,
+        # and the log lists many runs
+        groups = self.env["account.dunning.automation.run.item"]._read_group(
+            [("run_id", "in", self.ids), ("state", "!=", "todo")],
+            ["run_id", "phase"],
+            ["__count"],
         )
+        counts = {(run.id, phase): count for run, phase, count in groups}
         for run in self:
-            current = items.filtered(lambda i, run=run: i.run_id == run and i.phase == run.phase)
-            run.done_count = len(current.filtered(lambda i: i.state != "todo"))
-            run.queue = current.filtered(lambda i: i.state == "todo").partner_id.ids
+            run.done_count = counts.get((run.id, run.phase), 0)
+
+    @api.depends("item_ids.state", "phase")
+    def _compute_queue(self):
+        for run in self:
+            run.queue = (
+                self.env["account.dunning.automation.run.item"]
+                .search_fetch(
+                    [("run_id", "=", run.id), ("phase", "=", run.phase), ("state", "=", "todo")],
+                    ["partner_id"],
+                )
+                .partner_id.ids
+            )
 
     @api.depends("customer_count", "done_count", "state")
     def _compute_progress(self):

@@ -2,8 +2,10 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
+from odoo.exceptions import ValidationError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
@@ -235,3 +237,49 @@ class TestDunningAutomationWorkers(TransactionCase):
         )
         run_b.env.invalidate_all()
         self.assertEqual((run_b.state, run_b.created_count), ("done", CUSTOMERS))
+
+
+@tagged("post_install", "-at_install")
+class TestDunningAutomationWorkerCrons(TransactionCase):
+    """The setting of the workers: as many crons take part in the runs."""
+
+    def _triggered(self):
+        self.env["account.dunning.automation"]._trigger_cron()
+        return self.env["ir.cron.trigger"].search(
+            [("cron_id", "in", self.crons.ids)]
+        ).cron_id
+
+    def setUp(self):
+        super().setUp()
+        self.crons = self.env.ref("account_dunning_automation.ir_cron_dunning_automation")
+        for number in range(2, 5):
+            self.crons |= self.env.ref(
+                f"account_dunning_automation.ir_cron_dunning_automation_worker_{number}"
+            )
+        self.env["ir.cron.trigger"].search([("cron_id", "in", self.crons.ids)]).unlink()
+
+    def test_one_worker_by_default(self):
+        self.assertEqual(self._triggered(), self.crons[0])
+
+    def test_two_workers_trigger_two_crons(self):
+        self.env["res.config.settings"].create({"dunning_cron_workers": 2}).execute()
+        self.assertEqual(
+            self.env["ir.config_parameter"].get_param("account_dunning_automation.cron_workers"),
+            "2",
+        )
+        self.assertEqual(self._triggered(), self.crons[:2])
+
+    def test_out_of_range_refused(self):
+        for value in (0, 5):
+            with self.assertRaises(ValidationError):
+                self.env["res.config.settings"].create({"dunning_cron_workers": value})
+        # a wrong value written elsewhere falls back to one worker
+        self.env["ir.config_parameter"].set_param("account_dunning_automation.cron_workers", "x")
+        self.assertEqual(self._triggered(), self.crons[0])
+
+    def test_helper_cron_processes_the_runs(self):
+        run_model = type(self.env["account.dunning.automation.run"])
+        calls = []
+        with patch.object(run_model, "_process_running", lambda self, **kw: calls.append(kw)):
+            self.crons[1].method_direct_trigger()
+        self.assertEqual(calls, [{}])
