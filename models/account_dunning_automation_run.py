@@ -353,6 +353,7 @@ class AccountDunningAutomationRun(models.Model):
         in_test = automation_model._in_test_mode()
         started = time.monotonic()
         done = 0
+        idle = 0
         safety_triggers = False
         while True:
             # Another worker may have moved the runs on since the last batch.
@@ -407,6 +408,17 @@ class AccountDunningAutomationRun(models.Model):
             automation_model._commit()
             if in_test or not remaining:
                 continue
+            idle = 0 if processed else idle + 1
+            if idle and (idle >= 3 or any(run._only_busy_left() for run in runs)):
+                # Batches that did nothing: their customers held by other
+                # transactions (payments being registered) or refused by
+                # PostgreSQL (changed meanwhile): let those end before trying
+                # again (reported as done, so that the cron does not call
+                # again at once).
+                automation_model._trigger_cron_later()
+                self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+                automation_model._commit()
+                break
             if time_budget is not None and time.monotonic() - started >= time_budget:
                 # The call used its budget: the rest goes to a new pass of the
                 # cron (Odoo's pattern for long work, as account's
