@@ -43,12 +43,9 @@ class AccountDunningAutomationBatch(models.Model):
     created_count = fields.Integer(string="Created", readonly=True)
     issued_count = fields.Integer(string="Issued", readonly=True)
     sent_count = fields.Integer(string="Sent", readonly=True)
-    reminder_ids = fields.Many2many(
-        "account.dunning.reminder", string="Reminders", readonly=True
-    )
+    reminder_ids = fields.Many2many("account.dunning.reminder", readonly=True)
     failed_action_id = fields.Many2one(
         "account.dunning.automation.action",
-        string="Failed Action",
         readonly=True,
         ondelete="set null",
         help="The action set to stop on error that logged an error in this batch.",

@@ -281,7 +281,7 @@ class AccountDunningAutomationRun(models.Model):
         # Shared by the batches of several workers: created now, committed
         # with the run.
         builder = self.env["account.dunning.builder"]
-        for day in {self.date or fields.Date.today(), fields.Date.today()}:
+        for day in sorted({self.date or fields.Date.today(), fields.Date.today()}):
             builder._dunning_prepare_numbering(self.company_id, day)
 
     def _add_items(self, phase, partner_ids):

@@ -102,7 +102,8 @@ class TestDunningAutomationWorkers(TransactionCase):
         )
         self.automation_id = automation.id
         self.run_id = automation._start_run(self.today, scheduled=False).id
-        cr.commit()
+        # committed on purpose: the other connection must see the data
+        cr.commit()  # pylint: disable=invalid-commit
 
     def _cursor(self):
         """A real connection of its own (not the test's cursor)."""
@@ -142,7 +143,7 @@ class TestDunningAutomationWorkers(TransactionCase):
             cr.execute("DELETE FROM account_move WHERE id IN %s", [moves])
             cr.execute("DELETE FROM res_partner WHERE id IN %s", [partners])
             cr.execute("DELETE FROM account_dunning_term WHERE id = %s", [self.term_id or 0])
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def _reminders_per_customer(self, cr):
         cr.execute(
