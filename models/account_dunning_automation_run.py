@@ -500,7 +500,7 @@ class AccountDunningAutomationRun(models.Model):
             # trace of an empty batch.
             batch.unlink()
         elif not in_test:
-            self._adapt_batch_size(processed, time.monotonic() - batch_start)
+            self._adapt_batch_size(processed, time.monotonic() - batch_start, size)
         automation_model._commit()
         if serialized:
             self.env.cr.execute(
@@ -604,21 +604,23 @@ class AccountDunningAutomationRun(models.Model):
         )
         return FIRST_BATCH_SIZE_PDF if renders_pdf else FIRST_BATCH_SIZE
 
-    def _adapt_batch_size(self, processed, elapsed):
+    def _adapt_batch_size(self, processed, elapsed, size=None):
         """Size of the next batch from the time per customer of the last
-        one (``processed`` customers in ``elapsed`` seconds): about half of
-        BATCH_TARGET_SECONDS, at most four times the last size (the first
-        batches may be unusually fast or slow) and at most the batch size of
-        the automation."""
+        one (``processed`` customers in ``elapsed`` seconds, ``size`` asked):
+        about half of BATCH_TARGET_SECONDS, at most four times the last size
+        (the first batches may be unusually fast or slow) and at most the
+        batch size of the automation."""
         self.ensure_one()
         if self.state != "running":
             return
         maximum = self.automation_id.batch_size
-        size = self.current_batch_size or maximum
+        size = size or self.current_batch_size or maximum
         per_customer = max(elapsed, 0.001) / processed
         ideal = int(BATCH_TARGET_SECONDS / 2 / per_customer)
         new_size = max(1, min(maximum, size * 4, ideal))
-        if new_size != size and self._write_if_free({"current_batch_size": new_size}):
+        if new_size != self.current_batch_size and self._write_if_free(
+            {"current_batch_size": new_size}
+        ):
             _logger.info(
                 "Reminder automation run %s: %.2f s per customer, batches of %s "
                 "customers from now on",

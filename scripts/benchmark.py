@@ -281,9 +281,9 @@ def child_run(args):
         run_model = type(env["account.dunning.automation.run"])
         process_batch = run_model._process_batch
 
-        def timed_batch(run):
+        def timed_batch(run, *args, **kwargs):
             start = time.perf_counter()
-            result = process_batch(run)
+            result = process_batch(run, *args, **kwargs)
             batches.append(time.perf_counter() - start)
             return result
 
@@ -389,6 +389,106 @@ def child_run(args):
         }
     )
     print(json.dumps(result))
+
+
+def child_start(args):
+    """Start the run of our automation (as Run Now does) and commit it."""
+    env, cr = _env(args.database, args.addons_path)
+    automation = env["account.dunning.automation"].search([("name", "=", "Benchmark")])
+    run = automation._start_run(date.today(), scheduled=False)
+    cr.commit()
+    cr.close()
+    print(json.dumps({"run_id": run.id}))
+
+
+def child_work(args):
+    """One worker sharing the run: loads Odoo, says it is ready, waits for
+    the go of the driver (so that the workers start together and the time
+    counts no start-up), then processes batches until none is left."""
+    import odoo
+
+    env, cr = _env(args.database, args.addons_path)
+    env.invalidate_all()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    queries = odoo.sql_db.sql_counter
+    start = time.perf_counter()
+    env["account.dunning.automation.run"]._process_running()
+    cr.commit()
+    elapsed = time.perf_counter() - start
+    cr.close()
+    print(json.dumps({"seconds": elapsed, "queries": odoo.sql_db.sql_counter - queries,
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def child_check(args):
+    """What the workers did, read from the database: the batches per worker,
+    the reminders, the customers reminded more than once, the mail states."""
+    env, cr = _env(args.database, args.addons_path)
+    run = env["account.dunning.automation.run"].search([], order="id desc", limit=1)
+    cr.execute(
+        "SELECT worker, count(*), sum(customer_count) FROM account_dunning_automation_batch "
+        "WHERE run_id = %s AND state = 'done' GROUP BY worker ORDER BY worker",
+        [run.id],
+    )
+    workers = [[count, customers] for _worker, count, customers in cr.fetchall()]
+    cr.execute(
+        "SELECT count(*) FROM (SELECT partner_id FROM account_dunning_reminder "
+        "GROUP BY partner_id HAVING count(*) > 1) twice"
+    )
+    duplicates = cr.fetchone()[0]
+    cr.execute(
+        "SELECT count(*) FROM (SELECT r.partner_id FROM mail_mail mm "
+        "JOIN mail_message m ON m.id = mm.mail_message_id "
+        "JOIN account_dunning_reminder r ON r.id = m.res_id AND m.model = 'account.dunning.reminder' "
+        "GROUP BY r.partner_id HAVING count(*) > 1) twice"
+    )
+    duplicates += cr.fetchone()[0]
+    cr.execute("SELECT state, count(*) FROM mail_mail GROUP BY state ORDER BY state")
+    mail_states = dict(cr.fetchall())
+    result = {"state": run.state, "reminders": run.sent_count, "errors": run.error_count,
+              "workers": workers, "duplicates": duplicates, "mail_states": mail_states}
+    cr.close()
+    print(json.dumps(result))
+
+
+def measure_workers(args, invoices, counts):
+    """The run of our automation at ``invoices`` shared by 1, 2... worker
+    processes on one database (as cron workers or Odoo servers would)."""
+    data_db = f"{DB_PREFIX}_{invoices}_workers"
+    subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
+    psql("createdb", "-T", BASE_DB, data_db)
+    child(args, "--child=setup", f"--database={data_db}", f"--invoices={invoices}",
+          f"--batch-size={args.batch_size}", f"--http-port={args.http_port}")
+    rows = []
+    for count in counts:
+        run_db = f"{data_db}_{count}"
+        subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
+        psql("createdb", "-T", data_db, run_db)
+        child(args, "--child=start", f"--database={run_db}")
+        command = [sys.executable, os.path.abspath(__file__), f"--addons-path={args.addons_path}",
+                   "--child=work", f"--database={run_db}"]
+        procs = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  text=True) for _index in range(count)]
+        for proc in procs:
+            while proc.stdout.readline().strip() != "ready":
+                pass
+        load = os.getloadavg()[0]
+        start = time.perf_counter()
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        outputs = [json.loads(proc.communicate()[0].strip().splitlines()[-1]) for proc in procs]
+        elapsed = time.perf_counter() - start
+        result = child(args, "--child=check", f"--database={run_db}")
+        result.update(seconds=elapsed, load=load,
+                      queries=sum(o["queries"] for o in outputs),
+                      peak_mb=max(o["peak_mb"] for o in outputs))
+        log(f"  {count} worker(s): {result}")
+        rows.append((count, result))
+        subprocess.run(["dropdb", "--if-exists", run_db], check=False, capture_output=True)
+    subprocess.run(["dropdb", "--if-exists", data_db], check=False, capture_output=True)
+    return rows
 
 
 # ---------------------------------------------------------------- driver
@@ -500,7 +600,12 @@ def measure(args, invoices, pdf, contenders):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--addons-path", required=True)
-    parser.add_argument("--child", choices=["setup", "run"])
+    parser.add_argument("--child", choices=["setup", "run", "start", "work", "check"])
+    parser.add_argument(
+        "--workers", default="",
+        help="also time our run shared by these numbers of worker processes, e.g. 1,2 "
+        "(at the largest size)",
+    )
     parser.add_argument("--database")
     parser.add_argument("--contender", choices=["dunning", "credit_control"])
     parser.add_argument("--invoices", type=int)
@@ -523,6 +628,8 @@ def main():
         return child_setup(args)
     if args.child == "run":
         return child_run(args)
+    if args.child in ("start", "work", "check"):
+        return {"start": child_start, "work": child_work, "check": child_check}[args.child](args)
 
     contenders = ["dunning"] if args.no_credit_control else ["dunning", "credit_control"]
     sizes = [int(size) for size in args.sizes.split(",") if size]
@@ -586,6 +693,31 @@ def main():
     for label, value, ok in goals:
         failed |= not ok
         print(f"goal {label}: {value} {'MET' if ok else 'MISSED'}")
+    if args.workers:
+        counts = [int(count) for count in args.workers.split(",") if count]
+        invoices = max(sizes) if sizes else 10000
+        rows = measure_workers(args, invoices, counts)
+        print()
+        print(f"Our run at {invoices} invoices shared by worker processes on one database "
+              "(each batch takes its customers with SKIP LOCKED); time from the go given to "
+              "all workers (Odoo loaded) to the end of the last one.")
+        print()
+        print("| invoices | workers | time (s) | x faster | batches / customers per worker "
+              "| reminders | customers reminded twice | errors | mail states | load |")
+        print("|---" * 10 + "|")
+        base = rows[0][1]["seconds"] if rows else None
+        for count, result in rows:
+            states = ", ".join(f"{k} {v}" for k, v in sorted(result["mail_states"].items()))
+            per_worker = "; ".join(f"{b} / {c}" for b, c in result["workers"])
+            print(f"| {invoices} | {count} | {result['seconds']:.1f} "
+                  f"| {base / result['seconds']:.2f} | {per_worker} | {result['reminders']} "
+                  f"| {result['duplicates']} | {result['errors']} | {states} "
+                  f"| {result['load']:.1f} |")
+        duplicates = sum(result["duplicates"] for _count, result in rows)
+        print()
+        print(f"goal no customer processed twice by the workers: {duplicates} "
+              f"{'MET' if not duplicates else 'MISSED'}")
+        failed |= bool(duplicates)
     return 1 if failed else 0
 
 
