@@ -362,6 +362,11 @@ class TestDunningAutomationBatch(DunningCommon):
             automation.action_start()
         # the cron works as superuser: runs are not written directly (issue 18)
         run = automation.run_ids.sudo()
+        # The first batch (5 asked, no size kept yet): 0.2 s per customer, 50
+        # would fit in 10 s, at most four times the size asked.
+        self.assertFalse(run.current_batch_size)
+        run._adapt_batch_size(5, 1.0, size=5)
+        self.assertEqual(run.current_batch_size, 20)
         run.current_batch_size = 5
         # 0.2 s per customer: 50 would fit in 10 s, at most four times the last.
         run._adapt_batch_size(5, 1.0)
