@@ -9,6 +9,7 @@ reminder (``account.dunning.reminder``).
 
 import json
 import threading
+from types import MappingProxyType
 
 from markupsafe import escape
 
@@ -22,24 +23,28 @@ from odoo.tools.mail import generate_tracking_message_id
 # reminder's own message_post). An override of one of them by any other
 # module sends the batch through Odoo's composer, one message_post per
 # reminder, so that the override is honoured.
-BULK_REPRODUCED = {
-    "message_post": {"mail", "sms", "rating", "account_dunning_automation"},
-    "_notify_thread": {"mail", "sms"},
-    "_notify_thread_by_email": {"mail"},
-    "_notify_get_recipients": {"mail"},
-}
+BULK_REPRODUCED = MappingProxyType(
+    {
+        "message_post": frozenset({"mail", "sms", "rating", "account_dunning_automation"}),
+        "_notify_thread": frozenset({"mail", "sms"}),
+        "_notify_thread_by_email": frozenset({"mail"}),
+        "_notify_get_recipients": frozenset({"mail"}),
+    }
+)
 # The notification parameters of message_post the bulk path handles.
-NOTIFY_PARAMETERS = {
-    "force_email_company",
-    "force_email_lang",
-    "force_send",
-    "mail_auto_delete",
-    "model_description",
-    "notify_author",
-    "scheduled_date",
-    "send_after_commit",
-    "subtitles",
-}
+NOTIFY_PARAMETERS = frozenset(
+    {
+        "force_email_company",
+        "force_email_lang",
+        "force_send",
+        "mail_auto_delete",
+        "model_description",
+        "notify_author",
+        "scheduled_date",
+        "send_after_commit",
+        "subtitles",
+    }
+)
 
 
 class AccountDunningMailBatch(models.AbstractModel):
@@ -185,75 +190,23 @@ class AccountDunningMailBatch(models.AbstractModel):
         its messages created in one ``_message_create``. Returns the
         messages, the values they were created from (``msg_vals`` of the
         notification) and the notification keyword arguments."""
-        message_fields = records.env["mail.message"]._fields
         records = records._fallback_lang()
         authors = {}
         reply_to = {}
         values_list = []
         notif_kwargs_list = []
-        needs_environment = []
         for record, kwargs in zip(records, posts, strict=True):
-            kwargs = dict(kwargs)
-            body = kwargs.pop("body", "")
-            subject = kwargs.pop("subject", None)
-            message_type = kwargs.pop("message_type", "notification")
-            email_from = kwargs.pop("email_from", None)
-            author_id = kwargs.pop("author_id", None)
-            parent_id = kwargs.pop("parent_id", False)
-            subtype_xmlid = kwargs.pop("subtype_xmlid", None)
-            subtype_id = kwargs.pop("subtype_id", False)
-            partner_ids = list(kwargs.pop("partner_ids", None) or [])
-            attachments = kwargs.pop("attachments", None)
-            attachment_ids = list(kwargs.pop("attachment_ids", None) or [])
-            if message_type in ("sms", "user_notification") or {
-                "body_is_html",
-                "rating_id",
-                "rating_value",
-            } & set(kwargs):
-                # (SMS, ratings, raw HTML: not the reminder emails)
-                raise NotImplementedError(f"message_post option not reproduced: {kwargs}")
-            record._raise_for_invalid_parameters(
-                set(kwargs), forbidden_names={"model", "res_id", "subtype"}
+            msg_values, attachments, attachment_ids, notif_kwargs = self._dunning_message_values(
+                record, kwargs, authors
             )
-            msg_kwargs = {key: val for key, val in kwargs.items() if key in message_fields}
-            notif_kwargs = {key: val for key, val in kwargs.items() if key not in msg_kwargs}
-            if set(notif_kwargs) - NOTIFY_PARAMETERS:
-                raise NotImplementedError(f"notification option not reproduced: {notif_kwargs}")
-            if (author_id, email_from) not in authors:
-                authors[author_id, email_from] = record._message_compute_author(
-                    author_id, email_from, raise_on_email=True
-                )
-            author_id, email_from = authors[author_id, email_from]
-            if subtype_xmlid:
-                subtype_id = records.env["ir.model.data"]._xmlid_to_res_id(subtype_xmlid)
-            if not subtype_id:
-                subtype_id = records.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
-            msg_values = dict(msg_kwargs)
-            msg_values.setdefault("email_add_signature", True)
-            if not msg_values.get("record_name"):
-                msg_values["record_name"] = record.sudo().display_name
-            msg_values.update(
-                {
-                    "author_id": author_id,
-                    "author_guest_id": False,
-                    "email_from": email_from,
-                    "model": record._name,
-                    "res_id": record.id,
-                    "body": escape(body),
-                    "message_type": message_type,
-                    "parent_id": record._message_compute_parent_id(parent_id),
-                    "subject": subject or False,
-                    "subtype_id": subtype_id,
-                    "partner_ids": partner_ids,
-                }
-            )
-            if (
-                "record_alias_domain_id" not in msg_values
-                or "record_company_id" not in msg_values
-            ):
-                needs_environment.append(msg_values)
             values_list.append((record, msg_values, attachments, attachment_ids))
             notif_kwargs_list.append(notif_kwargs)
+        needs_environment = [
+            msg_values
+            for _record, msg_values, _attachments, _ids in values_list
+            if "record_alias_domain_id" not in msg_values
+            or "record_company_id" not in msg_values
+        ]
         if needs_environment:
             alias_domains = records.sudo()._mail_get_alias_domains(
                 default_company=records.env.company
@@ -289,6 +242,69 @@ class AccountDunningMailBatch(models.AbstractModel):
         for record, message, msg_values in zip(records, messages, create_list, strict=True):
             record._message_post_after_hook(message, msg_values)
         return messages, create_list, notif_kwargs_list
+
+    @api.model
+    def _dunning_message_values(self, record, kwargs, authors):
+        """The values message_post computes for the message of ``record``
+        from its keyword arguments ``kwargs`` (the authors computed once per
+        sender in ``authors``). Returns the message values, the attachments
+        to create and link, and the notification keyword arguments."""
+        kwargs = dict(kwargs)
+        body = kwargs.pop("body", "")
+        subject = kwargs.pop("subject", None)
+        message_type = kwargs.pop("message_type", "notification")
+        email_from = kwargs.pop("email_from", None)
+        author_id = kwargs.pop("author_id", None)
+        parent_id = kwargs.pop("parent_id", False)
+        subtype_xmlid = kwargs.pop("subtype_xmlid", None)
+        subtype_id = kwargs.pop("subtype_id", False)
+        partner_ids = list(kwargs.pop("partner_ids", None) or [])
+        attachments = kwargs.pop("attachments", None)
+        attachment_ids = list(kwargs.pop("attachment_ids", None) or [])
+        if message_type in ("sms", "user_notification") or {
+            "body_is_html",
+            "rating_id",
+            "rating_value",
+        } & set(kwargs):
+            # (SMS, ratings, raw HTML: not the reminder emails)
+            raise NotImplementedError(f"message_post option not reproduced: {kwargs}")
+        record._raise_for_invalid_parameters(
+            set(kwargs), forbidden_names={"model", "res_id", "subtype"}
+        )
+        message_fields = record.env["mail.message"]._fields
+        msg_kwargs = {key: val for key, val in kwargs.items() if key in message_fields}
+        notif_kwargs = {key: val for key, val in kwargs.items() if key not in msg_kwargs}
+        if set(notif_kwargs) - NOTIFY_PARAMETERS:
+            raise NotImplementedError(f"notification option not reproduced: {notif_kwargs}")
+        if (author_id, email_from) not in authors:
+            authors[author_id, email_from] = record._message_compute_author(
+                author_id, email_from, raise_on_email=True
+            )
+        author_id, email_from = authors[author_id, email_from]
+        if subtype_xmlid:
+            subtype_id = record.env["ir.model.data"]._xmlid_to_res_id(subtype_xmlid)
+        if not subtype_id:
+            subtype_id = record.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        msg_values = dict(msg_kwargs)
+        msg_values.setdefault("email_add_signature", True)
+        if not msg_values.get("record_name"):
+            msg_values["record_name"] = record.sudo().display_name
+        msg_values.update(
+            {
+                "author_id": author_id,
+                "author_guest_id": False,
+                "email_from": email_from,
+                "model": record._name,
+                "res_id": record.id,
+                "body": escape(body),
+                "message_type": message_type,
+                "parent_id": record._message_compute_parent_id(parent_id),
+                "subject": subject or False,
+                "subtype_id": subtype_id,
+                "partner_ids": partner_ids,
+            }
+        )
+        return msg_values, attachments, attachment_ids, notif_kwargs
 
     @api.model
     def _dunning_notify_messages(self, records, messages, msg_values_list, notif_kwargs_list):
@@ -335,35 +351,14 @@ class AccountDunningMailBatch(models.AbstractModel):
                 continue
             if any(r["notif"] == "inbox" for r in recipients_data):
                 # Internal followers reading their inbox (rare on reminders).
-                record._notify_thread_by_inbox(message, recipients_data, msg_vals=msg_vals, **kwargs)
-            partners_data = [r for r in recipients_data if r["notif"] == "email"]
-            if partners_data:
-                base_mail_values = record._notify_by_email_get_base_mail_values(
-                    message,
-                    additional_values={"auto_delete": kwargs.get("mail_auto_delete", True)},
+                record._notify_thread_by_inbox(
+                    message, recipients_data, msg_vals=msg_vals, **kwargs
                 )
-                for _lang, render_values, recipients_group in (
-                    record._notify_get_classified_recipients_iterator(
-                        message,
-                        partners_data,
-                        msg_vals=msg_vals,
-                        model_description=kwargs.get("model_description", False),
-                        force_email_company=kwargs.get("force_email_company", False),
-                        force_email_lang=kwargs.get("force_email_lang", False),
-                        subtitles=kwargs.get("subtitles"),
-                    )
-                ):
-                    mail_body = record._notify_by_email_render_layout(
-                        message, recipients_group, msg_vals=msg_vals, render_values=render_values
-                    )
-                    recipients_ids = recipients_group.pop("recipients")
-                    for chunk in split_every(gen_batch_size, recipients_ids):
-                        mail_values_list.append(
-                            record._notify_by_email_get_final_mail_values(
-                                chunk, base_mail_values, additional_values={"body_html": mail_body}
-                            )
-                        )
-                        mailed.append((index, message, list(chunk)))
+            for mail_values, chunk in self._dunning_email_values(
+                record, message, msg_vals, kwargs, recipients_data, gen_batch_size
+            ):
+                mail_values_list.append(mail_values)
+                mailed.append((index, message, chunk))
             # (the reminder's override skips customers without a user)
             record._notify_thread_by_web_push(message, recipients_data, msg_vals, **kwargs)
             if any(r["notif"] == "sms" for r in recipients_data):
@@ -386,6 +381,47 @@ class AccountDunningMailBatch(models.AbstractModel):
             SafeNotification.create(notif_values)
         self._dunning_force_send(records, mails, mailed, notif_kwargs_list)
         return mails
+
+    @api.model
+    def _dunning_email_values(self, record, message, msg_vals, kwargs, recipients_data, size):
+        """The notification emails _notify_thread_by_email creates for
+        ``message`` on ``record``: for each group of its email recipients
+        (language, kind of recipient), the body in Odoo's notification
+        layout, rendered by Odoo's methods. Returns [(mail.mail values,
+        recipient ids)], by chunks of ``size`` recipients."""
+        partners_data = [r for r in recipients_data if r["notif"] == "email"]
+        if not partners_data:
+            return []
+        base_mail_values = record._notify_by_email_get_base_mail_values(
+            message,
+            additional_values={"auto_delete": kwargs.get("mail_auto_delete", True)},
+        )
+        result = []
+        for _lang, render_values, recipients_group in (
+            record._notify_get_classified_recipients_iterator(
+                message,
+                partners_data,
+                msg_vals=msg_vals,
+                model_description=kwargs.get("model_description", False),
+                force_email_company=kwargs.get("force_email_company", False),
+                force_email_lang=kwargs.get("force_email_lang", False),
+                subtitles=kwargs.get("subtitles"),
+            )
+        ):
+            mail_body = record._notify_by_email_render_layout(
+                message, recipients_group, msg_vals=msg_vals, render_values=render_values
+            )
+            recipients_ids = recipients_group.pop("recipients")
+            for chunk in split_every(size, recipients_ids):
+                result.append(
+                    (
+                        record._notify_by_email_get_final_mail_values(
+                            chunk, base_mail_values, additional_values={"body_html": mail_body}
+                        ),
+                        list(chunk),
+                    )
+                )
+        return result
 
     @api.model
     def _dunning_force_send(self, records, mails, mailed, notif_kwargs_list):

@@ -58,6 +58,8 @@ class TestDunningSendBulk(SendCommon):
     (account.dunning.mail.batch._dunning_post_emails) with exactly the result
     of Odoo's composer posting them one message_post at a time (issue 23)."""
 
+    maxDiff = None
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -232,11 +234,10 @@ class TestDunningSendBulk(SendCommon):
         self.assertEqual(result["sent"], reminders)
         self.assertEqual(posted, [sorted(reminders.ids)])  # the bulk path, once for the three
         got = self._snapshot(reminders)
-        self.maxDiff = None
         self.assertEqual(set(got), set(expected))
-        for name in expected:
-            for part in expected[name]:
-                self.assertEqual(got[name][part], expected[name][part], f"{name}: {part}")
+        for name, parts in expected.items():
+            for part, value in parts.items():
+                self.assertEqual(got[name][part], value, f"{name}: {part}")
         # What the comparison covered: each customer in their language, the
         # layout, the attachments, the followers' notifications.
         french = got["Client Français"]
