@@ -1,9 +1,37 @@
 # Copyright 2026 account_dunning_automation contributors
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
 
+import functools
+
 from odoo import api, models
 
 from .ir_qweb import MEMO_KEY
+
+
+def _memoized(function):
+    """``function`` answering the same arguments from a memo: the formatting
+    helpers of one rendering of many records (the same environment, hence the
+    same language and formats) are asked the same dates and amounts again
+    and again, and each call looks the language up in Odoo's caches. Any
+    argument that cannot be a key (unhashable) goes to ``function``."""
+    memo = {}
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            # the types in the key: 1, 1.0 and True are equal keys
+            key = (
+                tuple((type(arg), arg) for arg in args),
+                tuple(sorted((name, type(arg), arg) for name, arg in kwargs.items())),
+            )
+            hash(key)
+        except TypeError:
+            return function(*args, **kwargs)
+        if key not in memo:
+            memo[key] = function(*args, **kwargs)
+        return memo[key]
+
+    return wrapper
 
 
 class MailRenderMixin(models.AbstractModel):
@@ -21,3 +49,17 @@ class MailRenderMixin(models.AbstractModel):
         return super(MailRenderMixin, self.with_context(**{MEMO_KEY: {}}))._render_template_qweb(
             template_src, model, res_ids, add_context=add_context, options=options
         )
+
+    @api.model
+    def _render_eval_context(self):
+        """Reminder emails of a batch (see above): the dates and amounts
+        formatted once per value for all of them. The helpers of Odoo are
+        bound to this environment (language, formats), which one rendering
+        of the batch does not change, so a value formatted once is formatted
+        the same for every reminder; the records themselves (currencies) are
+        not changed by a rendering."""
+        render_context = super()._render_eval_context()
+        if MEMO_KEY in self.env.context:
+            for name in ("format_date", "format_amount"):
+                render_context[name] = _memoized(render_context[name])
+        return render_context

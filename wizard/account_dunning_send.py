@@ -405,16 +405,22 @@ class AccountDunningSend(models.TransientModel):
     @api.model
     def _send_queued_emails(self, queue):
         """One composer per template (and composer options) for all the
-        reminders queued: Odoo renders the template for all of them at once
-        and posts one message per reminder, its mails queued."""
+        reminders queued: the template rendered for all of them at once, one
+        message per reminder, its mails queued. The messages, their emails
+        and notifications are created together (account.dunning.mail.batch's
+        _dunning_post_emails), with the same result as the composer's one
+        message_post per reminder, which remains the path of a reminder alone
+        and of a database whose mail.thread another module changed. (When
+        anything fails, the caller sends the batch again one by one.)"""
         groups = defaultdict(list)
         contexts = {}
         for reminder_id, context in queue:
             key = repr(sorted((k, v) for k, v in context.items() if k != "default_res_ids"))
             groups[key].append(reminder_id)
             contexts[key] = context
+        mail_batch = self.env["account.dunning.mail.batch"]
         for key, res_ids in groups.items():
-            self.env["mail.compose.message"].with_context(
+            composer = self.env["mail.compose.message"].with_context(
                 **dict(
                     contexts[key],
                     default_res_ids=res_ids,
@@ -426,7 +432,11 @@ class AccountDunningSend(models.TransientModel):
                     # mail.compose.message._render_field in this module)
                     dunning_render_from_template=True,
                 )
-            ).create({"force_send": False})._action_send_mail()
+            ).create({"force_send": False})
+            if mail_batch._dunning_can_post_in_bulk(composer, res_ids):
+                mail_batch._dunning_post_emails(composer, res_ids)
+            else:
+                composer._action_send_mail()
         if queue:
             # Queued like every batch of Odoo's composer: the mail queue sends
             # them in its own transactions, and each reminder follows the
