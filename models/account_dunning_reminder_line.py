@@ -5,6 +5,7 @@ from types import MappingProxyType
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools import SQL, float_repr
 
 from ..dunning_engine import totals as engine_totals
 
@@ -456,8 +457,117 @@ class AccountDunningReminderLine(models.Model):
                 ),
             )
             vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
-        lines = self.env["account.dunning.reminder.line"].sudo().create(vals_list)
+        lines = self.env["account.dunning.reminder.line"].sudo()._dunning_insert(vals_list)
         return lines.sudo(False)
+
+    @api.model
+    def _dunning_insert(self, vals_list):
+        """Insert the lines the module computed (``vals_list``, every
+        computed value given, see _prepare_line_vals), as create() would
+        store them, in one INSERT per thousand lines.
+
+        Why not create(): at 10,000 invoices, the ORM's create of the lines
+        was half of the time of making the reminders, for values already
+        known here: each of the six amounts rounded through a new record of
+        its currency (the company's a related field computed on it), the
+        defaults asked per line, the company and invoice computed per line.
+        The result is the same: the defaults of the fields not given (asked
+        once), the amounts rounded to their currency, the company and invoice
+        of each line, the log columns; the new lines in the cache and the
+        fields depending on them (the totals of the reminders) marked to
+        recompute, as create() does. Only the module's own lines come here
+        (created as superuser after _check_items_of_reminder, see
+        _dunning_create_lines), so that no user value bypasses create()."""
+        lines = self.browse()
+        if not vals_list:
+            return lines
+        self._check_reminder_draft(
+            self.env["account.dunning.reminder"].browse({vals["reminder_id"] for vals in vals_list})
+        )
+        log_columns = ("create_uid", "create_date", "write_uid", "write_date")
+        columns = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name != "id" and name not in log_columns
+        ]
+        missing = [name for name in columns if any(name not in vals for vals in vals_list)]
+        defaults = self.default_get(missing) if missing else {}
+        reminders = self.env["account.dunning.reminder"].browse(
+            {vals["reminder_id"] for vals in vals_list}
+        )
+        company_of = {reminder.id: reminder.company_id for reminder in reminders}
+        move_of = {
+            move_line.id: move_line.move_id.id
+            for move_line in self.env["account.move.line"].browse(
+                {vals["move_line_id"] for vals in vals_list}
+            )
+        }
+        currencies = self.env["res.currency"]
+        now = self.env.cr.now()
+        rows = []
+        given = []  # [{column: value}] of each line, as stored
+        for vals in vals_list:
+            company = company_of[vals["reminder_id"]]
+            stored = dict(defaults, **vals)
+            # The precomputed related fields, as create() computes them.
+            stored.setdefault("company_id", company.id)
+            stored["move_id"] = move_of[vals["move_line_id"]]
+            for name in columns:
+                if name not in stored:
+                    continue
+                field = self._fields[name]
+                if field.type == "monetary":
+                    # rounded to the currency of the amount, as
+                    # Monetary.convert_to_column_insert does
+                    currency = (
+                        currencies.browse(stored["currency_id"])
+                        if field.get_currency_field(self) == "currency_id"
+                        else company.currency_id
+                    )
+                    stored[name] = float_repr(
+                        currency.round(float(stored[name] or 0.0)), currency.decimal_places
+                    )
+                else:
+                    stored[name] = field.convert_to_column_insert(stored[name], self, stored)
+            given.append(stored)
+            rows.append(
+                tuple(stored.get(name) for name in columns)
+                + (self.env.uid, now, self.env.uid, now)
+            )
+        ids = []
+        for start in range(0, len(rows), 1000):
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(map(SQL.identifier, columns + list(log_columns))),
+                    SQL(", ").join(rows[start : start + 1000]),
+                )
+            )
+            ids += [line_id for (line_id,) in self.env.cr.fetchall()]
+        lines = self.browse(ids)
+        # The new lines in the cache, as create() leaves them.
+        cache = self.env.cache
+        for name in columns:
+            field = self._fields[name]
+            cache.update(
+                lines,
+                field,
+                [field.convert_to_cache(stored.get(name), line, validate=False)
+                 for stored, line in zip(given, lines, strict=True)],
+            )
+        for name, value in (("create_uid", self.env.uid), ("write_uid", self.env.uid),
+                            ("create_date", now), ("write_date", now)):
+            cache.update(lines, self._fields[name], [value] * len(lines))
+        reminders.invalidate_recordset(["line_ids"])
+        self.env["account.move"].browse(set(move_of.values())).invalidate_recordset(
+            ["dunning_reminder_line_ids"]
+        )
+        # What depends on the lines (the reminders' levels and totals) is
+        # recomputed; the values given are kept, as create() protects them.
+        with self.env.protecting([self._fields[name] for name in columns], lines):
+            lines.modified(self._fields, create=True)
+        return lines
 
     @api.model
     def _check_items_of_reminder(self, reminder, move_lines):
