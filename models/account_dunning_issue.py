@@ -168,13 +168,8 @@ class AccountDunningIssue(models.AbstractModel):
                 # interest was charged up to this date: the next runs from the day after
                 values["dunning_interest_date"] = interest_date
             # As superuser: the dunning state of journal items is written by
-            # the reminders only (see DUNNING_ITEM_FIELDS). The items are not
-            # tracked: skip the tracking machinery, the invoices get a message.
-            # Nor do they change the invoice: skip its synchronisation (taxes,
-            # payment terms), half of the time of issuing a batch.
-            move_lines.sudo().with_context(
-                tracking_disable=True, skip_invoice_sync=True
-            ).write(values)
+            # the reminders only (see DUNNING_ITEM_FIELDS).
+            move_lines.sudo()._dunning_write_state(values)
         self._log_on_invoices(
             reminders.line_ids.filtered("is_new_level"),
             lambda line: reminders.env._(
@@ -249,8 +244,10 @@ class AccountDunningIssue(models.AbstractModel):
         for line in lines:
             bodies.setdefault(line.move_id.id, []).append(body(line))
         moves = self.env["account.move"].browse(list(bodies))
-        moves.sudo()._message_log_batch(
-            bodies={move_id: "<br/>".join(texts) for move_id, texts in bodies.items()}
+        # As _message_log_batch would, in one query (see the method).
+        self.env["account.dunning.mail.batch"]._dunning_log_notes(
+            moves.sudo(),
+            {move_id: "<br/>".join(texts) for move_id, texts in bodies.items()},
         )
 
     # ------------------------------------------------------------------

@@ -10,6 +10,7 @@ reminder (``account.dunning.reminder``).
 from markupsafe import escape
 
 from odoo import api, models
+from odoo.tools import SQL, clean_context
 from odoo.tools.mail import generate_tracking_message_id
 
 
@@ -70,4 +71,84 @@ class AccountDunningMailBatch(models.AbstractModel):
                 for values in tracking
             ]
         )
+        return messages
+
+    @api.model
+    def _dunning_log_notes(self, records, bodies):
+        """Log the internal notes ``bodies`` ({record id: text}) on
+        ``records``, exactly as ``records._message_log_batch(bodies=bodies)``
+        would (same author, subtype, message id, reply-to, body escaped and
+        sanitized), inserted in one query per thousand notes.
+
+        Why not _message_log_batch: issuing a batch logs one note per invoice
+        reminded, and the ORM's creation of the messages was half of the time
+        of issuing at 10,000 invoices (each body sanitized twice, the
+        defaults asked per message, the inverse caches of the documents
+        updated one message at a time), for notes that notify nobody and
+        carry no attachment nor tracking. The messages created are the
+        ORM's: the defaults of the fields not given (asked once), the body
+        converted as create() converts it, the log columns, the documents'
+        message caches invalidated as mail.message.create() does."""
+        message_model = self.env["mail.message"].sudo()
+        if not records:
+            return message_model
+        author_id, email_from = records._message_compute_author(None, None, raise_on_email=False)
+        base_values = {
+            # as _message_log_batch
+            "author_id": author_id,
+            "email_from": email_from,
+            "model": records._name,
+            "record_alias_domain_id": False,
+            "record_company_id": False,
+            "record_name": False,
+            "message_type": "notification",
+            "is_internal": True,
+            "subject": False,
+            "subtype_id": self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note"),
+            "email_add_signature": False,
+            "message_id": generate_tracking_message_id("message-notify"),
+            "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
+        }
+        log_columns = ("create_uid", "create_date", "write_uid", "write_date")
+        columns = [
+            name
+            for name, field in message_model._fields.items()
+            if field.store and field.column_type and name not in ("id", *log_columns)
+        ]
+        # the defaults create() would add (the date of the message), asked once
+        defaults = message_model.with_context(clean_context(self.env.context)).default_get(
+            [name for name in columns if name not in base_values and name not in ("res_id", "body")]
+        )
+        now = self.env.cr.now()
+        rows = []
+        for record in records:
+            values = dict(defaults, **base_values)
+            values.update(res_id=record.id, body=escape(bodies.get(record.id, "")))
+            rows.append(
+                tuple(
+                    message_model._fields[name].convert_to_column_insert(
+                        values[name], message_model, values
+                    )
+                    if name in values
+                    else None
+                    for name in columns
+                )
+                + (self.env.uid, now, self.env.uid, now)
+            )
+        ids = []
+        for start in range(0, len(rows), 1000):
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO mail_message (%s) VALUES %s RETURNING id",
+                    SQL(", ").join(map(SQL.identifier, columns + list(log_columns))),
+                    SQL(", ").join(rows[start : start + 1000]),
+                )
+            )
+            ids += [message_id for (message_id,) in self.env.cr.fetchall()]
+        messages = message_model.browse(ids)
+        # what the documents show of their messages is read again
+        records.invalidate_recordset(
+            ["message_ids", "message_needaction", "message_needaction_counter"]
+        )
+        messages.modified(message_model._fields, create=True)
         return messages
