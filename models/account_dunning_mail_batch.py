@@ -7,6 +7,8 @@ by one. The hooks of mail.thread that collect them (``_message_track``,
 reminder (``account.dunning.reminder``).
 """
 
+from collections import defaultdict
+
 from markupsafe import escape
 
 from odoo import api, models
@@ -63,7 +65,7 @@ class AccountDunningMailBatch(models.AbstractModel):
             tracking_list.append(
                 [command[2] for command in kwargs.get("tracking_value_ids") or []]
             )
-        messages = reminders.sudo()._message_create(values_list)
+        messages = self._dunning_insert_messages(values_list)
         reminders.env["mail.tracking.value"].sudo().create(
             [
                 dict(values, mail_message_id=message.id)
@@ -78,20 +80,9 @@ class AccountDunningMailBatch(models.AbstractModel):
         """Log the internal notes ``bodies`` ({record id: text}) on
         ``records``, exactly as ``records._message_log_batch(bodies=bodies)``
         would (same author, subtype, message id, reply-to, body escaped and
-        sanitized), inserted in one query per thousand notes.
-
-        Why not _message_log_batch: issuing a batch logs one note per invoice
-        reminded, and the ORM's creation of the messages was half of the time
-        of issuing at 10,000 invoices (each body sanitized twice, the
-        defaults asked per message, the inverse caches of the documents
-        updated one message at a time), for notes that notify nobody and
-        carry no attachment nor tracking. The messages created are the
-        ORM's: the defaults of the fields not given (asked once), the body
-        converted as create() converts it, the log columns, the documents'
-        message caches invalidated as mail.message.create() does."""
-        message_model = self.env["mail.message"].sudo()
+        sanitized), in one query (see _dunning_insert_messages)."""
         if not records:
-            return message_model
+            return self.env["mail.message"].sudo()
         author_id, email_from = records._message_compute_author(None, None, raise_on_email=False)
         base_values = {
             # as _message_log_batch
@@ -109,21 +100,57 @@ class AccountDunningMailBatch(models.AbstractModel):
             "message_id": generate_tracking_message_id("message-notify"),
             "reply_to": self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
         }
+        return self._dunning_insert_messages(
+            [
+                dict(base_values, res_id=record.id, body=escape(bodies.get(record.id, "")))
+                for record in records
+            ]
+        )
+
+    @api.model
+    def _dunning_insert_messages(self, values_list):
+        """Create the messages ``values_list`` (the values _message_log_batch
+        gives _message_create: notes of a document, notifying nobody, no
+        attachment, partner nor tracking value), as mail.message.create()
+        would store them, in one query per thousand messages.
+
+        Why not create(): issuing a batch logs one note per invoice reminded
+        and one tracking note per reminder, and the ORM's creation of the
+        messages was half of the time of issuing at 10,000 invoices (each
+        body sanitized twice, the defaults asked per message, the inverse
+        caches of the documents updated one message at a time). The rows are
+        create()'s: the defaults of the fields not given (asked once, the
+        date of the message), each value converted as create() converts it
+        (the body sanitized), the log columns; the documents' message caches
+        invalidated and the fields depending on messages marked, as
+        create() does."""
+        message_model = self.env["mail.message"].sudo()
+        if not values_list:
+            return message_model
         log_columns = ("create_uid", "create_date", "write_uid", "write_date")
         columns = [
             name
             for name, field in message_model._fields.items()
             if field.store and field.column_type and name not in ("id", *log_columns)
         ]
+        unexpected = {
+            name
+            for values in values_list
+            for name, value in values.items()
+            if value and name not in columns
+        }
+        if unexpected:
+            # a programming error: these need mail.message.create()
+            raise ValueError(f"Not inserted as plain messages: {unexpected}")
+        given = {name for values in values_list for name in values}
         # the defaults create() would add (the date of the message), asked once
         defaults = message_model.with_context(clean_context(self.env.context)).default_get(
-            [name for name in columns if name not in base_values and name not in ("res_id", "body")]
+            [name for name in columns if name not in given]
         )
         now = self.env.cr.now()
         rows = []
-        for record in records:
-            values = dict(defaults, **base_values)
-            values.update(res_id=record.id, body=escape(bodies.get(record.id, "")))
+        for values in values_list:
+            values = dict(defaults, **values)
             rows.append(
                 tuple(
                     message_model._fields[name].convert_to_column_insert(
@@ -147,8 +174,12 @@ class AccountDunningMailBatch(models.AbstractModel):
             ids += [message_id for (message_id,) in self.env.cr.fetchall()]
         messages = message_model.browse(ids)
         # what the documents show of their messages is read again
-        records.invalidate_recordset(
-            ["message_ids", "message_needaction", "message_needaction_counter"]
-        )
+        documents = defaultdict(set)
+        for values in values_list:
+            documents[values["model"]].add(values["res_id"])
+        for model, res_ids in documents.items():
+            self.env[model].browse(res_ids).invalidate_recordset(
+                ["message_ids", "message_needaction", "message_needaction_counter"]
+            )
         messages.modified(message_model._fields, create=True)
         return messages
