@@ -27,3 +27,4 @@ from . import test_dunning_thanks
 from . import test_dunning_kpis
 from . import test_dunning_rule_order
 from . import test_dunning_small
+from . import test_dunning_batch_output
