@@ -61,7 +61,10 @@ class AccountDunningBuilder(models.AbstractModel):
         to_refresh = []
         to_create = []
         kept = reminder_model.browse()
-        line_model = self.env["account.dunning.reminder.line"]
+        # the dates the lines explain, formatted once for the batch
+        line_model = self.env["account.dunning.reminder.line"].with_context(
+            dunning_format_dates={}
+        )
         contacts = policy_model._dunning_contact_states(company, as_of, by_partner)
         for partner, partner_lines in by_partner.items():
             contact = contacts[partner]
