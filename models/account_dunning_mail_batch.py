@@ -66,13 +66,16 @@ class AccountDunningMailBatch(models.AbstractModel):
                 [command[2] for command in kwargs.get("tracking_value_ids") or []]
             )
         messages = self._dunning_insert_messages(values_list)
-        reminders.env["mail.tracking.value"].sudo().create(
+        # as mail.message.create() creates them (see _dunning_insert_rows)
+        tracking_values = self._dunning_insert_rows(
+            "mail.tracking.value",
             [
                 dict(values, mail_message_id=message.id)
                 for message, tracking in zip(messages, tracking_list, strict=True)
                 for values in tracking
-            ]
+            ],
         )
+        tracking_values.modified(tracking_values._fields, create=True)
         return messages
 
     @api.model
@@ -124,13 +127,35 @@ class AccountDunningMailBatch(models.AbstractModel):
         (the body sanitized), the log columns; the documents' message caches
         invalidated and the fields depending on messages marked, as
         create() does."""
-        message_model = self.env["mail.message"].sudo()
+        messages = self._dunning_insert_rows("mail.message", values_list)
+        # what the documents show of their messages is read again
+        documents = defaultdict(set)
+        for values in values_list:
+            documents[values["model"]].add(values["res_id"])
+        for model, res_ids in documents.items():
+            self.env[model].browse(res_ids).invalidate_recordset(
+                ["message_ids", "message_needaction", "message_needaction_counter"]
+            )
+        messages.modified(messages._fields, create=True)
+        return messages
+
+    @api.model
+    def _dunning_insert_rows(self, model_name, values_list):
+        """Insert the rows ``values_list`` of ``model_name`` as its create()
+        would store them (no create() override, relational or computed
+        value among them: messages and tracking values of notes): the
+        defaults of the fields not given (asked once, as superuser like the
+        mail's creations), each value converted as create() converts it
+        (html sanitized), the log columns; one query per thousand rows.
+        Returns the records, not in cache: they are read when asked. The
+        caller marks what depends on them (``modified``)."""
+        model = self.env[model_name].sudo()
         if not values_list:
-            return message_model
+            return model
         log_columns = ("create_uid", "create_date", "write_uid", "write_date")
         columns = [
             name
-            for name, field in message_model._fields.items()
+            for name, field in model._fields.items()
             if field.store and field.column_type and name not in ("id", *log_columns)
         ]
         unexpected = {
@@ -140,11 +165,11 @@ class AccountDunningMailBatch(models.AbstractModel):
             if value and name not in columns
         }
         if unexpected:
-            # a programming error: these need mail.message.create()
-            raise ValueError(f"Not inserted as plain messages: {unexpected}")
+            # a programming error: these need create()
+            raise ValueError(f"Not inserted as plain rows of {model_name}: {unexpected}")
         given = {name for values in values_list for name in values}
         # the defaults create() would add (the date of the message), asked once
-        defaults = message_model.with_context(clean_context(self.env.context)).default_get(
+        defaults = model.with_context(clean_context(self.env.context)).default_get(
             [name for name in columns if name not in given]
         )
         now = self.env.cr.now()
@@ -153,8 +178,8 @@ class AccountDunningMailBatch(models.AbstractModel):
             values = dict(defaults, **values)
             rows.append(
                 tuple(
-                    message_model._fields[name].convert_to_column_insert(
-                        values[name], message_model, values
+                    model._fields[name].convert_to_column_insert(
+                        values[name], model, values
                     )
                     if name in values
                     else None
@@ -166,20 +191,11 @@ class AccountDunningMailBatch(models.AbstractModel):
         for start in range(0, len(rows), 1000):
             self.env.cr.execute(
                 SQL(
-                    "INSERT INTO mail_message (%s) VALUES %s RETURNING id",
+                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                    SQL.identifier(model._table),
                     SQL(", ").join(map(SQL.identifier, columns + list(log_columns))),
                     SQL(", ").join(rows[start : start + 1000]),
                 )
             )
-            ids += [message_id for (message_id,) in self.env.cr.fetchall()]
-        messages = message_model.browse(ids)
-        # what the documents show of their messages is read again
-        documents = defaultdict(set)
-        for values in values_list:
-            documents[values["model"]].add(values["res_id"])
-        for model, res_ids in documents.items():
-            self.env[model].browse(res_ids).invalidate_recordset(
-                ["message_ids", "message_needaction", "message_needaction_counter"]
-            )
-        messages.modified(message_model._fields, create=True)
-        return messages
+            ids += [row_id for (row_id,) in self.env.cr.fetchall()]
+        return model.browse(ids)
