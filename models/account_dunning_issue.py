@@ -47,14 +47,20 @@ class AccountDunningIssue(models.AbstractModel):
             lambda r: (r._fee_term(), min(r.date, issue_date) if keep else issue_date)
         ).items():
             moves.update(term._post_charges(term_reminders, date))
+        # One write per group of equal values (the reminders without
+        # charges entry together): each write of reminders runs the
+        # tracking and the recomputation of their totals once.
+        issued = defaultdict(lambda: self.env["account.dunning.reminder"])
         for reminder in reminders:
             move = moves.get(reminder)
-            reminder.sudo().write(
+            issued[(move.id, move.payment_reference) if move else (False, False)] |= reminder
+        for (move_id, payment_reference), group in issued.items():
+            group.sudo().write(
                 {
                     "state": "issued",
                     "issue_date": issue_date,
-                    "move_id": move.id if move else False,
-                    "payment_reference": move.payment_reference if move else False,
+                    "move_id": move_id,
+                    "payment_reference": payment_reference,
                 }
             )
         return True

@@ -173,18 +173,28 @@ class AccountDunningMailBatch(models.AbstractModel):
             [name for name in columns if name not in given]
         )
         now = self.env.cr.now()
+        html_columns = {
+            name for name in columns
+            if model._fields[name].type == "html" and not model._fields[name].sanitize_overridable
+        }
+        # An html value sanitized once: the notes of one reminder on its
+        # invoices share their text.
+        sanitized = {}
+
+        def convert(name, values):
+            field = model._fields[name]
+            if name not in html_columns:
+                return field.convert_to_column_insert(values[name], model, values)
+            key = (name, values[name])
+            if key not in sanitized:
+                sanitized[key] = field.convert_to_column_insert(values[name], model, values)
+            return sanitized[key]
+
         rows = []
         for values in values_list:
             values = dict(defaults, **values)
             rows.append(
-                tuple(
-                    model._fields[name].convert_to_column_insert(
-                        values[name], model, values
-                    )
-                    if name in values
-                    else None
-                    for name in columns
-                )
+                tuple(convert(name, values) if name in values else None for name in columns)
                 + (self.env.uid, now, self.env.uid, now)
             )
         ids = []
