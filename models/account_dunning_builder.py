@@ -353,7 +353,9 @@ class AccountDunningBuilder(models.AbstractModel):
             SQL("SELECT nextval(%s) FROM generate_series(1, %s)", pg_sequence, count)
         )
         numbers = sorted(number for (number,) in self.env.cr.fetchall())
-        return [sequence.get_next_char(number) for number in numbers]
+        # as get_next_char, its prefix and suffix interpolated once
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [prefix + "%%0%sd" % sequence.padding % number + suffix for number in numbers]
 
     # ------------------------------------------------------------------
     # Dates in range; one draft per customer, company and currency
