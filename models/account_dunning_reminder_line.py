@@ -464,15 +464,60 @@ class AccountDunningReminderLine(models.Model):
         reminders._check_dunning_access()
         vals_list = []
         for reminder, line_values in zip(reminders, line_values_list, strict=True):
+            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
+        self._check_items_of_reminders(
+            [(vals["reminder_id"], vals["move_line_id"]) for vals in vals_list]
+        )
+        lines = self.env["account.dunning.reminder.line"].sudo()._dunning_insert(vals_list)
+        return lines.sudo(False)
+
+    @api.model
+    def _check_items_of_reminders(self, pairs):
+        """_check_items_of_reminder for many reminders at once: ``pairs``
+        [(reminder id, journal item id)]. The items of a batch of reminders
+        are compared with their reminders in one query (reading five fields
+        of each item in Python was a tenth of making the reminders at 10,000
+        invoices); the reminders it finds are checked again by
+        _check_items_of_reminder, which decides and says why."""
+        if not pairs:
+            return
+        # the values compared, as the database holds them
+        self.env["account.move.line"].flush_model(
+            ["company_id", "currency_id", "partner_id", "account_id", "parent_state"]
+        )
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.dunning.reminder"].flush_model(
+            ["company_id", "currency_id", "partner_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT pair.reminder_id
+                  FROM (VALUES %s) AS pair(reminder_id, move_line_id)
+                  JOIN account_dunning_reminder reminder ON reminder.id = pair.reminder_id
+                  JOIN res_partner customer ON customer.id = reminder.partner_id
+                  LEFT JOIN account_move_line item ON item.id = pair.move_line_id
+                  LEFT JOIN res_partner owner ON owner.id = item.partner_id
+                  LEFT JOIN account_account account ON account.id = item.account_id
+                 WHERE item.id IS NULL
+                    OR item.company_id IS DISTINCT FROM reminder.company_id
+                    OR item.currency_id IS DISTINCT FROM reminder.currency_id
+                    OR owner.commercial_partner_id IS DISTINCT FROM customer.commercial_partner_id
+                    OR account.account_type IS DISTINCT FROM 'asset_receivable'
+                    OR item.parent_state IS DISTINCT FROM 'posted'
+                """,
+                SQL(", ").join(SQL("(%s, %s)", reminder_id, line_id) for reminder_id, line_id in pairs),
+            )
+        )
+        for (reminder_id,) in self.env.cr.fetchall():
+            reminder = self.env["account.dunning.reminder"].browse(reminder_id)
             self._check_items_of_reminder(
                 reminder,
                 self.env["account.move.line"].browse(
-                    [values["move_line_id"] for values in line_values]
+                    [line_id for pair_reminder, line_id in pairs if pair_reminder == reminder_id]
                 ),
             )
-            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
-        lines = self.env["account.dunning.reminder.line"].sudo()._dunning_insert(vals_list)
-        return lines.sudo(False)
 
     @api.model
     def _dunning_insert(self, vals_list):

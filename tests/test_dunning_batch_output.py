@@ -379,6 +379,45 @@ class TestDunningBatchOutput(DunningCommon):
         self.assertEqual(inserted[0][0]["amount_interest"], 9.99)
         self.assertEqual(inserted[2][0]["amount_interest"], 9.99)
 
+    def test_batch_of_lines_refuses_stranger_items(self):
+        """The items of a batch of lines are checked in one query: each kind
+        of stranger item is refused as one by one, and nothing is created."""
+        line_model = self.env["account.dunning.reminder.line"]
+        eur = self.env.company.currency_id
+        draft_invoice = self.init_invoice(
+            "out_invoice", partner=self.partner_a, amounts=[10.0], taxes=[]
+        )
+        with freeze_time("2026-04-01"):
+            drafts = self._create(partners=self.partner_a | self.partner_b)
+            rem_a = drafts.filtered(
+                lambda r: r.partner_id == self.partner_a and r.currency_id == eur
+            )
+            rem_b = drafts.filtered(lambda r: r.partner_id == self.partner_b)
+            good = line_model._prepare_line_vals(
+                self._receivable_line(self.inv_b), date(2026, 4, 1), "overdue", False, False
+            )
+            strangers = {
+                "another customer": self._receivable_line(self.inv_c),
+                "another currency": self._receivable_line(self.inv_a_usd),
+                "not a receivable": self.inv_a_eur.line_ids.filtered(
+                    lambda l: l.account_type != "asset_receivable"
+                )[:1],
+                "not posted": self._receivable_line(draft_invoice),
+            }
+            count = line_model.search_count([])
+            for why, item in strangers.items():
+                with self.subTest(why), self.assertRaisesRegex(UserError, "cannot list"):
+                    line_model._dunning_create_lines(
+                        rem_b | rem_a, [[good], [dict(good, move_line_id=item.id)]]
+                    )
+                self.assertEqual(line_model.search_count([]), count, why)
+            # the same items, each with its own reminder: accepted
+            lines = line_model._dunning_create_lines(
+                rem_b | rem_a,
+                [[good], [dict(good, move_line_id=self._receivable_line(self.inv_a_eur).id)]],
+            )
+            self.assertEqual(lines.reminder_id, rem_a | rem_b)
+
     def test_notes_logged_as_message_log_batch_logs_them(self):
         invoices = (self.inv_a_eur | self.inv_b).sudo()
         bodies = {
