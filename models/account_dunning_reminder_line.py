@@ -507,7 +507,9 @@ class AccountDunningReminderLine(models.Model):
                     OR account.account_type IS DISTINCT FROM 'asset_receivable'
                     OR item.parent_state IS DISTINCT FROM 'posted'
                 """,
-                SQL(", ").join(SQL("(%s, %s)", reminder_id, line_id) for reminder_id, line_id in pairs),
+                SQL(", ").join(
+                    SQL("(%s, %s)", reminder_id, line_id) for reminder_id, line_id in pairs
+                ),
             )
         )
         for (reminder_id,) in self.env.cr.fetchall():
