@@ -61,7 +61,10 @@ class AccountDunningBuilder(models.AbstractModel):
         to_refresh = []
         to_create = []
         kept = reminder_model.browse()
-        line_model = self.env["account.dunning.reminder.line"]
+        # the dates the lines explain, formatted once for the batch
+        line_model = self.env["account.dunning.reminder.line"].with_context(
+            dunning_format_dates={}
+        )
         contacts = policy_model._dunning_contact_states(company, as_of, by_partner)
         for partner, partner_lines in by_partner.items():
             contact = contacts[partner]
@@ -370,7 +373,9 @@ class AccountDunningBuilder(models.AbstractModel):
             SQL("SELECT nextval(%s) FROM generate_series(1, %s)", pg_sequence, count)
         )
         numbers = sorted(number for (number,) in self.env.cr.fetchall())
-        return [sequence.get_next_char(number) for number in numbers]
+        # as get_next_char, its prefix and suffix interpolated once
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [prefix + "%%0%sd" % sequence.padding % number + suffix for number in numbers]
 
     # ------------------------------------------------------------------
     # Dates in range; one draft per customer, company and currency

@@ -181,14 +181,15 @@ class AccountDunningContactPolicy(models.AbstractModel):
         """Whether an open overdue item of ``move_lines`` (one customer) is
         at the last level of its terms: the customer received its formal
         notice."""
+        # The items never reminded (most of them) are left out first: the
+        # hold of their invoice is not read for them.
         return any(
-            line.dunning_level_number
-            and line.amount_residual > 0
+            line.amount_residual > 0
             and line._dunning_due_date() < as_of
             and line.dunning_level_number
             >= max(line.dunning_level_id.term_id.level_ids.mapped("number"), default=0)
             for line in move_lines
-            if not line.move_id.dunning_blocked
+            if line.dunning_level_number and not line.move_id.dunning_blocked
         )
 
     # ------------------------------------------------------------------

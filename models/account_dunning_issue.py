@@ -47,14 +47,20 @@ class AccountDunningIssue(models.AbstractModel):
             lambda r: (r._fee_term(), min(r.date, issue_date) if keep else issue_date)
         ).items():
             moves.update(term._post_charges(term_reminders, date))
+        # One write per group of equal values (the reminders without
+        # charges entry together): each write of reminders runs the
+        # tracking and the recomputation of their totals once.
+        issued = defaultdict(lambda: self.env["account.dunning.reminder"])
         for reminder in reminders:
             move = moves.get(reminder)
-            reminder.sudo().write(
+            issued[(move.id, move.payment_reference) if move else (False, False)] |= reminder
+        for (move_id, payment_reference), group in issued.items():
+            group.sudo().write(
                 {
                     "state": "issued",
                     "issue_date": issue_date,
-                    "move_id": move.id if move else False,
-                    "payment_reference": move.payment_reference if move else False,
+                    "move_id": move_id,
+                    "payment_reference": payment_reference,
                 }
             )
         return True
@@ -168,13 +174,8 @@ class AccountDunningIssue(models.AbstractModel):
                 # interest was charged up to this date: the next runs from the day after
                 values["dunning_interest_date"] = interest_date
             # As superuser: the dunning state of journal items is written by
-            # the reminders only (see DUNNING_ITEM_FIELDS). The items are not
-            # tracked: skip the tracking machinery, the invoices get a message.
-            # Nor do they change the invoice: skip its synchronisation (taxes,
-            # payment terms), half of the time of issuing a batch.
-            move_lines.sudo().with_context(
-                tracking_disable=True, skip_invoice_sync=True
-            ).write(values)
+            # the reminders only (see DUNNING_ITEM_FIELDS).
+            move_lines.sudo()._dunning_write_state(values)
         self._log_on_invoices(
             reminders.line_ids.filtered("is_new_level"),
             lambda line: reminders.env._(
@@ -249,8 +250,10 @@ class AccountDunningIssue(models.AbstractModel):
         for line in lines:
             bodies.setdefault(line.move_id.id, []).append(body(line))
         moves = self.env["account.move"].browse(list(bodies))
-        moves.sudo()._message_log_batch(
-            bodies={move_id: "<br/>".join(texts) for move_id, texts in bodies.items()}
+        # As _message_log_batch would, in one query (see the method).
+        self.env["account.dunning.mail.batch"]._dunning_log_notes(
+            moves.sudo(),
+            {move_id: "<br/>".join(texts) for move_id, texts in bodies.items()},
         )
 
     # ------------------------------------------------------------------

@@ -5,6 +5,7 @@ from types import MappingProxyType
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
+from odoo.tools import SQL, float_repr
 
 from ..dunning_engine import totals as engine_totals
 
@@ -358,11 +359,25 @@ class AccountDunningReminderLine(models.Model):
         return 0.0
 
     @api.model
+    def _dunning_format_date(self, date):
+        """``format_date(self.env, date)``, remembered for one creation of
+        reminders (context ``dunning_format_dates``, see
+        account.dunning.builder): the lines of a batch show the same few
+        dates, and formatting them was a fifth of preparing the lines."""
+        memo = self.env.context.get("dunning_format_dates")
+        if memo is None:
+            return tools.format_date(self.env, date)
+        key = (self.env.lang, self.env.context.get("tz"), date)
+        if key not in memo:
+            memo[key] = tools.format_date(self.env, date)
+        return memo[key]
+
+    @api.model
     def _dunning_explain(self, why, move_line, new_level):
         """Values ``escalation`` and ``explanation`` of a reminder line."""
         code, params = why
         date = params.get("date")
-        date_str = tools.format_date(self.env, date) if date else ""
+        date_str = self._dunning_format_date(date) if date else ""
         level = new_level.name if new_level else ""
         texts = {
             "escalated": lambda: self.env._("Reaches level %(level)s, planned on %(date)s.",
@@ -449,15 +464,179 @@ class AccountDunningReminderLine(models.Model):
         reminders._check_dunning_access()
         vals_list = []
         for reminder, line_values in zip(reminders, line_values_list, strict=True):
+            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
+        self._check_items_of_reminders(
+            [(vals["reminder_id"], vals["move_line_id"]) for vals in vals_list]
+        )
+        lines = self.env["account.dunning.reminder.line"].sudo()._dunning_insert(vals_list)
+        return lines.sudo(False)
+
+    @api.model
+    def _check_items_of_reminders(self, pairs):
+        """_check_items_of_reminder for many reminders at once: ``pairs``
+        [(reminder id, journal item id)]. The items of a batch of reminders
+        are compared with their reminders in one query (reading five fields
+        of each item in Python was a tenth of making the reminders at 10,000
+        invoices); the reminders it finds are checked again by
+        _check_items_of_reminder, which decides and says why."""
+        if not pairs:
+            return
+        # the values compared, as the database holds them
+        self.env["account.move.line"].flush_model(
+            ["company_id", "currency_id", "partner_id", "account_id", "parent_state"]
+        )
+        self.env["account.account"].flush_model(["account_type"])
+        self.env["account.dunning.reminder"].flush_model(
+            ["company_id", "currency_id", "partner_id"]
+        )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT pair.reminder_id
+                  FROM (VALUES %s) AS pair(reminder_id, move_line_id)
+                  JOIN account_dunning_reminder reminder ON reminder.id = pair.reminder_id
+                  JOIN res_partner customer ON customer.id = reminder.partner_id
+                  LEFT JOIN account_move_line item ON item.id = pair.move_line_id
+                  LEFT JOIN res_partner owner ON owner.id = item.partner_id
+                  LEFT JOIN account_account account ON account.id = item.account_id
+                 WHERE item.id IS NULL
+                    OR item.company_id IS DISTINCT FROM reminder.company_id
+                    OR item.currency_id IS DISTINCT FROM reminder.currency_id
+                    OR owner.commercial_partner_id IS DISTINCT FROM customer.commercial_partner_id
+                    OR account.account_type IS DISTINCT FROM 'asset_receivable'
+                    OR item.parent_state IS DISTINCT FROM 'posted'
+                """,
+                SQL(", ").join(
+                    SQL("(%s, %s)", reminder_id, line_id) for reminder_id, line_id in pairs
+                ),
+            )
+        )
+        for (reminder_id,) in self.env.cr.fetchall():
+            reminder = self.env["account.dunning.reminder"].browse(reminder_id)
             self._check_items_of_reminder(
                 reminder,
                 self.env["account.move.line"].browse(
-                    [values["move_line_id"] for values in line_values]
+                    [line_id for pair_reminder, line_id in pairs if pair_reminder == reminder_id]
                 ),
             )
-            vals_list += [dict(values, reminder_id=reminder.id) for values in line_values]
-        lines = self.env["account.dunning.reminder.line"].sudo().create(vals_list)
-        return lines.sudo(False)
+
+    @api.model
+    def _dunning_insert(self, vals_list):
+        """Insert the lines the module computed (``vals_list``, every
+        computed value given, see _prepare_line_vals), as create() would
+        store them, in one INSERT per thousand lines.
+
+        Why not create(): at 10,000 invoices, the ORM's create of the lines
+        was half of the time of making the reminders, for values already
+        known here: each of the six amounts rounded through a new record of
+        its currency (the company's a related field computed on it), the
+        defaults asked per line, the company and invoice computed per line.
+        The result is the same: the defaults of the fields not given (asked
+        once), the amounts rounded to their currency, the company and invoice
+        of each line, the log columns; the new lines in the cache and the
+        fields depending on them (the totals of the reminders) marked to
+        recompute, as create() does. Only the module's own lines come here
+        (created as superuser after _check_items_of_reminder, see
+        _dunning_create_lines), so that no user value bypasses create()."""
+        lines = self.browse()
+        if not vals_list:
+            return lines
+        self._check_reminder_draft(
+            self.env["account.dunning.reminder"].browse({vals["reminder_id"] for vals in vals_list})
+        )
+        log_columns = ("create_uid", "create_date", "write_uid", "write_date")
+        columns = [
+            name
+            for name, field in self._fields.items()
+            if field.store and field.column_type and name != "id" and name not in log_columns
+        ]
+        missing = [name for name in columns if any(name not in vals for vals in vals_list)]
+        defaults = self.default_get(missing) if missing else {}
+        reminders = self.env["account.dunning.reminder"].browse(
+            {vals["reminder_id"] for vals in vals_list}
+        )
+        company_of = {reminder.id: reminder.company_id for reminder in reminders}
+        move_of = {
+            move_line.id: move_line.move_id.id
+            for move_line in self.env["account.move.line"].browse(
+                {vals["move_line_id"] for vals in vals_list}
+            )
+        }
+        currencies = self.env["res.currency"]
+        now = self.env.cr.now()
+        rows = []
+        given = []  # [{column: value}] of each line, as stored
+        for vals in vals_list:
+            company = company_of[vals["reminder_id"]]
+            stored = dict(defaults, **vals)
+            # The precomputed related fields, as create() computes them.
+            stored.setdefault("company_id", company.id)
+            stored["move_id"] = move_of[vals["move_line_id"]]
+            for name in columns:
+                if name not in stored:
+                    continue
+                field = self._fields[name]
+                if field.type == "monetary":
+                    # rounded to the currency of the amount, as
+                    # Monetary.convert_to_column_insert does
+                    currency = (
+                        currencies.browse(stored["currency_id"])
+                        if field.get_currency_field(self) == "currency_id"
+                        else company.currency_id
+                    )
+                    stored[name] = float_repr(
+                        currency.round(float(stored[name] or 0.0)), currency.decimal_places
+                    )
+                else:
+                    stored[name] = field.convert_to_column_insert(stored[name], self, stored)
+            given.append(stored)
+            rows.append(
+                tuple(stored.get(name) for name in columns)
+                + (self.env.uid, now, self.env.uid, now)
+            )
+        ids = []
+        for start in range(0, len(rows), 1000):
+            self.env.cr.execute(
+                SQL(
+                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                    SQL.identifier(self._table),
+                    SQL(", ").join(map(SQL.identifier, columns + list(log_columns))),
+                    SQL(", ").join(rows[start : start + 1000]),
+                )
+            )
+            ids += [line_id for (line_id,) in self.env.cr.fetchall()]
+        lines = self.browse(ids)
+        # The new lines in the cache, as create() leaves them.
+        cache = self.env.cache
+        for name in columns:
+            field = self._fields[name]
+            if field.type in ("monetary", "float"):
+                values = [float(stored.get(name) or 0.0) for stored in given]
+            elif field.type == "integer":
+                values = [stored.get(name) or 0 for stored in given]
+            elif field.type == "boolean":
+                values = [bool(stored.get(name)) for stored in given]
+            elif field.type == "many2one":
+                values = [stored.get(name) or None for stored in given]
+            else:
+                values = [
+                    field.convert_to_cache(stored.get(name), line, validate=False)
+                    for stored, line in zip(given, lines, strict=True)
+                ]
+            cache.update(lines, field, values)
+        for name, value in (("create_uid", self.env.uid), ("write_uid", self.env.uid),
+                            ("create_date", now), ("write_date", now)):
+            cache.update(lines, self._fields[name], [value] * len(lines))
+        reminders.invalidate_recordset(["line_ids"])
+        self.env["account.move"].browse(set(move_of.values())).invalidate_recordset(
+            ["dunning_reminder_line_ids"]
+        )
+        # What depends on the lines (the reminders' levels and totals) is
+        # recomputed; the values given are kept, as create() protects them.
+        with self.env.protecting([self._fields[name] for name in columns], lines):
+            lines.modified(self._fields, create=True)
+        return lines
 
     @api.model
     def _check_items_of_reminder(self, reminder, move_lines):

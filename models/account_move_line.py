@@ -82,6 +82,53 @@ class AccountMoveLine(models.Model):
         self._dunning_check_item_fields(vals)
         return super().write(vals)
 
+    def _dunning_write_state(self, vals):
+        """Write the dunning state ``vals`` (DUNNING_ITEM_FIELDS only) of
+        these journal items, as write() would store it, in one query.
+
+        Why not write(): the write of journal items checks and synchronises
+        their entries (balance, lock dates, taxes and payment terms of the
+        invoice: the debit and credit of every line recomputed), a third of
+        the time of issuing a batch, for fields of this module that no check
+        of the entries reads and that no stored field depends on. The
+        columns, the log columns, the cache and the fields depending on them
+        (the invoice's last reminder) end as write() leaves them."""
+        if not self:
+            return True
+        if set(vals) - set(DUNNING_ITEM_FIELDS):
+            # a programming error, not a user's
+            raise ValueError(f"Not reminder state fields: {set(vals) - set(DUNNING_ITEM_FIELDS)}")
+        self._dunning_check_item_fields(vals)
+        fields_written = [self._fields[name] for name in vals]
+        # what the records held before (pending writes included)
+        self.flush_recordset(list(vals))
+        self.modified(list(vals), before=True)
+        now = self.env.cr.now()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_move_line SET %s, write_uid = %s, write_date = %s WHERE id IN %s",
+                SQL(", ").join(
+                    SQL(
+                        "%s = %s",
+                        SQL.identifier(field.name),
+                        field.convert_to_column(vals[field.name], self),
+                    )
+                    for field in fields_written
+                ),
+                self.env.uid,
+                now,
+                tuple(self.ids),
+            )
+        )
+        cache = self.env.cache
+        for field in fields_written:
+            value = field.convert_to_cache(vals[field.name], self)
+            cache.update(self, field, [value] * len(self))
+        cache.update(self, self._fields["write_uid"], [self.env.uid] * len(self))
+        cache.update(self, self._fields["write_date"], [now] * len(self))
+        self.modified(list(vals))
+        return True
+
     def _dunning_check_item_fields(self, vals):
         """Refuse a direct write of the dunning state of journal items: only
         the module's flows change it, as superuser, with the reminder as

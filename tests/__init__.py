@@ -29,3 +29,4 @@ from . import test_dunning_kpis
 from . import test_dunning_rule_order
 from . import test_dunning_small
 from . import test_dunning_send_bulk
+from . import test_dunning_batch_output

@@ -524,6 +524,16 @@ class TestDunningAutomationBatch(DunningCommon):
             tracked_batches.append(len({vals.get("mail_message_id") for vals in vals_list}))
             return tracking_create(tracking_self, vals_list)
 
+        # The tracking values of a batch's notes are inserted as create()
+        # would store them (issue 23): counted like a creation.
+        batch_model = type(self.env["account.dunning.mail.batch"])
+        insert_rows = batch_model._dunning_insert_rows
+
+        def insert_counting(batch_self, model_name, vals_list):
+            if model_name == "mail.tracking.value":
+                tracked_batches.append(len({vals.get("mail_message_id") for vals in vals_list}))
+            return insert_rows(batch_self, model_name, vals_list)
+
         automation = self._automation(batch_size=50)
         # The invoicing test case disables tracking: this test is about it.
         tracking = {"tracking_disable": False, "mail_notrack": False}
@@ -531,6 +541,7 @@ class TestDunningAutomationBatch(DunningCommon):
         with (
             patch.object(BaseIrQweb, "_compile", compile_counting),
             patch.object(tracking_model, "create", create_counting),
+            patch.object(batch_model, "_dunning_insert_rows", insert_counting),
             freeze_time("2026-01-11"),
         ):
             taken = self.env["ir.sequence"].next_by_code("account.dunning.reminder")
