@@ -18,6 +18,8 @@ from odoo import api, models
 from odoo.tools import SQL, clean_context, split_every
 from odoo.tools.mail import generate_tracking_message_id
 
+from .ir_qweb import MEMO_KEY
+
 # The methods of mail.thread that _dunning_post_emails reproduces instead of
 # calling them, with the modules whose versions of them it reproduces (Odoo
 # 18's mail; the parts of sms and rating that apply to an email; the
@@ -379,7 +381,9 @@ class AccountDunningMailBatch(models.AbstractModel):
         followers' inbox, browser and SMS notifications by Odoo's own methods
         for the records that have such recipients, the notification emails
         (mail.mail) and their notifications created in one go each."""
-        records = records._fallback_lang()
+        # The notification layout compiled once for the batch (see
+        # ir.qweb._compile in this module).
+        records = records._fallback_lang().with_context(**{MEMO_KEY: {}})
         env = records.env
         recipients_all = self._dunning_recipients(records, msg_values_list, notif_kwargs_list)
         SafeMail = env["mail.mail"].sudo().with_context(clean_context(env.context))

@@ -20,13 +20,18 @@ class IrQweb(models.AbstractModel):
         record by record and compiles it again for each: a third of the time
         of sending a batch of reminder emails. With a memo in the context,
         the compiled functions are reused for the same source under the same
-        compile options, the keys Odoo itself caches compiled views on."""
+        compile options, the keys Odoo itself caches compiled views on. A
+        view (the notification layout of a batch of emails) is memoized the
+        same way: the functions Odoo's cache returns, without asking it for
+        each email."""
         memo = self.env.context.get(MEMO_KEY)
-        if memo is None or not isinstance(template, etree._Element):
+        if memo is None or not isinstance(template, etree._Element | str | int):
             return super()._compile(template)
         try:
             key = (
-                etree.tostring(template),
+                # (a view by its reference: the notification layout of the
+                # emails, looked up in Odoo's caches for each email otherwise)
+                etree.tostring(template) if isinstance(template, etree._Element) else template,
                 "is_t_cache_disabled" in self.env.context,
                 tuple(self.env.context.get(k) for k in self._get_template_cache_keys()),
             )
