@@ -210,6 +210,11 @@ class AccountDunningReminderLine(models.Model):
         self.move_id.filtered(
             lambda m: m.is_invoice(include_receipts=True) and m.state == "posted"
         ).sudo()._dunning_ensure_access_tokens()
+        moves = self.env["account.move"]
+        # Odoo's base URL is one system parameter unless a module (website)
+        # gives each record its own: then it is asked per invoice.
+        same_base_url = type(moves).get_base_url is models.BaseModel.get_base_url
+        base_url = moves.get_base_url() if same_base_url else None
         for line in self:
             move = line.move_id
             if move and move.is_invoice(include_receipts=True) and move.state == "posted":
@@ -217,7 +222,7 @@ class AccountDunningReminderLine(models.Model):
                 # the first link, whoever sends the reminder; the link itself
                 # only opens this invoice.
                 move = move.sudo()
-                line.portal_url = move.get_base_url() + move.get_portal_url()
+                line.portal_url = (base_url or move.get_base_url()) + move.get_portal_url()
             else:
                 line.portal_url = False
 

@@ -63,3 +63,18 @@ class MailRenderMixin(models.AbstractModel):
             for name in ("format_date", "format_amount"):
                 render_context[name] = _memoized(render_context[name])
         return render_context
+
+    def _render_lang(self, res_ids, engine="inline_template"):
+        """Reminder emails of a batch (context ``dunning_lang_memo``, see
+        account.dunning.send._send_queued_emails): the language of each
+        reminder rendered once for the batch, not again for the subject, the
+        body and the composer (the same expression on the same records in
+        one transaction gives the same languages)."""
+        memo = self.env.context.get("dunning_lang_memo")
+        if memo is None:
+            return super()._render_lang(res_ids, engine=engine)
+        key = (self._name, self.id, self.lang, self.render_model, tuple(res_ids), engine)
+        if key not in memo:
+            memo[key] = super()._render_lang(res_ids, engine=engine)
+        return dict(memo[key])
+

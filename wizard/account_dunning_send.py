@@ -431,6 +431,9 @@ class AccountDunningSend(models.TransientModel):
                     # template in its customer's language (see
                     # mail.compose.message._render_field in this module)
                     dunning_render_from_template=True,
+                    # ... that language rendered once per reminder (see
+                    # mail.render.mixin._render_lang in this module)
+                    dunning_lang_memo={},
                 )
             ).create({"force_send": False})
             if mail_batch._dunning_can_post_in_bulk(composer, res_ids):
