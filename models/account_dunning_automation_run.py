@@ -14,6 +14,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
 
+from .ir_qweb import MEMO_KEY
+
 _logger = logging.getLogger(__name__)
 
 # A customer whose items are locked by another transaction (a payment being
@@ -349,6 +351,11 @@ class AccountDunningAutomationRun(models.Model):
         _claim_items), so that they share the runs. Reports the progress to
         the cron; with a ``time_budget`` (seconds), stops taking batches after
         it (the cron calls again, or the trigger left behind does)."""
+        # The email templates and their layout compiled once for the whole
+        # call, not again for each batch (see ir.qweb._compile in this
+        # module): pure functions of their source and of the rendering's
+        # language; a template edited meanwhile is used from the next call.
+        self = self.with_context(**{MEMO_KEY: {}})  # pylint: disable=self-cls-assignment
         automation_model = self.env["account.dunning.automation"]
         in_test = automation_model._in_test_mode()
         started = time.monotonic()

@@ -383,7 +383,9 @@ class AccountDunningMailBatch(models.AbstractModel):
         (mail.mail) and their notifications created in one go each."""
         # The notification layout compiled once for the batch (see
         # ir.qweb._compile in this module).
-        records = records._fallback_lang().with_context(**{MEMO_KEY: {}})
+        records = records._fallback_lang().with_context(
+            **{MEMO_KEY: self.env.context.get(MEMO_KEY, {})}
+        )
         env = records.env
         recipients_all = self._dunning_recipients(records, msg_values_list, notif_kwargs_list)
         SafeMail = env["mail.mail"].sudo().with_context(clean_context(env.context))
