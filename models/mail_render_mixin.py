@@ -77,4 +77,3 @@ class MailRenderMixin(models.AbstractModel):
         if key not in memo:
             memo[key] = super()._render_lang(res_ids, engine=engine)
         return dict(memo[key])
-
