@@ -15,9 +15,10 @@ from types import MappingProxyType
 from markupsafe import escape
 
 from odoo import api, models
-from odoo.tools import SQL, clean_context, split_every
+from odoo.tools import clean_context, split_every
 from odoo.tools.mail import generate_tracking_message_id
 
+from .dunning_numbers import LOG_COLUMNS, insert_rows
 from .ir_qweb import MEMO_KEY
 
 # The methods of mail.thread that _dunning_post_emails reproduces instead of
@@ -583,11 +584,10 @@ class AccountDunningMailBatch(models.AbstractModel):
         model = self.env[model_name].sudo()
         if not values_list:
             return model
-        log_columns = ("create_uid", "create_date", "write_uid", "write_date")
         columns = [
             name
             for name, field in model._fields.items()
-            if field.store and field.column_type and name not in ("id", *log_columns)
+            if field.store and field.column_type and name not in ("id", *LOG_COLUMNS)
         ]
         unexpected = {
             name
@@ -603,7 +603,6 @@ class AccountDunningMailBatch(models.AbstractModel):
         defaults = model.with_context(clean_context(self.env.context)).default_get(
             [name for name in columns if name not in given]
         )
-        now = self.env.cr.now()
         html_columns = {
             name for name in columns
             if model._fields[name].type == "html" and not model._fields[name].sanitize_overridable
@@ -626,17 +625,5 @@ class AccountDunningMailBatch(models.AbstractModel):
             values = dict(defaults, **values)
             rows.append(
                 tuple(convert(name, values) if name in values else None for name in columns)
-                + (self.env.uid, now, self.env.uid, now)
             )
-        ids = []
-        for start in range(0, len(rows), 1000):
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                    SQL.identifier(model._table),
-                    SQL(", ").join(map(SQL.identifier, columns + list(log_columns))),
-                    SQL(", ").join(rows[start : start + 1000]),
-                )
-            )
-            ids += [row_id for (row_id,) in self.env.cr.fetchall()]
-        return model.browse(ids)
+        return model.browse(insert_rows(model, columns, rows))

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, float_repr
 
 from ..dunning_engine import totals as engine_totals
+from .dunning_numbers import LOG_COLUMNS, insert_rows
 
 # What a line says was owed and reached: computed by the module from the
 # journal item, never typed in (a reminder shows what the books say).
@@ -550,11 +551,10 @@ class AccountDunningReminderLine(models.Model):
         self._check_reminder_draft(
             self.env["account.dunning.reminder"].browse({vals["reminder_id"] for vals in vals_list})
         )
-        log_columns = ("create_uid", "create_date", "write_uid", "write_date")
         columns = [
             name
             for name, field in self._fields.items()
-            if field.store and field.column_type and name != "id" and name not in log_columns
+            if field.store and field.column_type and name != "id" and name not in LOG_COLUMNS
         ]
         missing = [name for name in columns if any(name not in vals for vals in vals_list)]
         defaults = self.default_get(missing) if missing else {}
@@ -596,22 +596,8 @@ class AccountDunningReminderLine(models.Model):
                 else:
                     stored[name] = field.convert_to_column_insert(stored[name], self, stored)
             given.append(stored)
-            rows.append(
-                tuple(stored.get(name) for name in columns)
-                + (self.env.uid, now, self.env.uid, now)
-            )
-        ids = []
-        for start in range(0, len(rows), 1000):
-            self.env.cr.execute(
-                SQL(
-                    "INSERT INTO %s (%s) VALUES %s RETURNING id",
-                    SQL.identifier(self._table),
-                    SQL(", ").join(map(SQL.identifier, columns + list(log_columns))),
-                    SQL(", ").join(rows[start : start + 1000]),
-                )
-            )
-            ids += [line_id for (line_id,) in self.env.cr.fetchall()]
-        lines = self.browse(ids)
+            rows.append(tuple(stored.get(name) for name in columns))
+        lines = self.browse(insert_rows(self, columns, rows))
         # The new lines in the cache, as create() leaves them.
         cache = self.env.cache
         for name in columns:

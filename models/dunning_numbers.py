@@ -4,6 +4,10 @@
 import math
 
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+# The ORM's log columns, written by insert_rows for every row.
+LOG_COLUMNS = ("create_uid", "create_date", "write_uid", "write_date")
 
 
 def check_finite_numbers(records, vals_list):
@@ -26,3 +30,27 @@ def check_finite_numbers(records, vals_list):
                         value=value,
                     )
                 )
+
+
+def insert_rows(records, columns, rows):
+    """Insert ``rows`` (tuples of the values of ``columns``, already
+    converted for the database) into the table of ``records``' model, with
+    the log columns of the current user and transaction, a thousand rows per
+    query; return the new ids in order. For the batches of an automation,
+    where create() would insert one row at a time the values it already has."""
+    env = records.env
+    now = env.cr.now()
+    ids = []
+    for start in range(0, len(rows), 1000):
+        env.cr.execute(
+            SQL(
+                "INSERT INTO %s (%s) VALUES %s RETURNING id",
+                SQL.identifier(records._table),
+                SQL(", ").join(map(SQL.identifier, list(columns) + list(LOG_COLUMNS))),
+                SQL(", ").join(
+                    row + (env.uid, now, env.uid, now) for row in rows[start : start + 1000]
+                ),
+            )
+        )
+        ids += [row_id for (row_id,) in env.cr.fetchall()]
+    return ids
